@@ -1,0 +1,6 @@
+// The public API: re-exports only.
+export * from './labels';
+export * from './base';
+export * from './rolling-update';
+export * from './recreate-app';
+export * from './ramped-app';

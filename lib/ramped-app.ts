@@ -1,0 +1,37 @@
+// RampedApp: the rolling update, paced by maxSurge and maxUnavailable.
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { AppProps, StrategyApp } from './base';
+import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
+
+/**
+ * Props of `RampedApp`.
+ */
+export interface RampedAppProps extends AppProps, RollingUpdateProps {
+}
+
+/**
+ * An app released by a rolling update: a new ReplicaSet grows while the old one shrinks, within
+ * `maxSurge` pods above and `maxUnavailable` pods below `replicas`. Two versions serve at once
+ * during the rollout; `kubectl rollout undo` rolls back.
+ *
+ * Makes a Deployment and a Service, both named `name`.
+ */
+export class RampedApp extends StrategyApp {
+  /** The app's Deployment. */
+  public readonly deployment: kplus.Deployment;
+  /** The Service selecting the app's pods. */
+  public readonly service: kplus.Service;
+  /** The version the pods run. */
+  public readonly version: string;
+
+  constructor(scope: Construct, id: string, props: RampedAppProps) {
+    super(scope, id, props);
+    this.version = this._version(props, '');
+    this.deployment = this._addDeployment('Deployment', {
+      nameSuffix: '', propPrefix: '', variant: props, replicas: this.replicas, selector: {},
+      strategy: rollingUpdateStrategy(this, props),
+    });
+    this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {} });
+  }
+}

@@ -1,0 +1,36 @@
+// RecreateApp: every old pod stops before the new version starts.
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { AppProps, StrategyApp } from './base';
+
+/**
+ * Props of `RecreateApp`.
+ */
+export interface RecreateAppProps extends AppProps {
+}
+
+/**
+ * An app released by stopping every old pod, then starting the new version
+ * (`strategy.type: Recreate`). There is downtime from the first old pod's shutdown to the first
+ * new pod's readiness; in exchange two versions never run at once.
+ *
+ * Makes a Deployment and a Service, both named `name`.
+ */
+export class RecreateApp extends StrategyApp {
+  /** The app's Deployment. */
+  public readonly deployment: kplus.Deployment;
+  /** The Service selecting the app's pods. */
+  public readonly service: kplus.Service;
+  /** The version the pods run. */
+  public readonly version: string;
+
+  constructor(scope: Construct, id: string, props: RecreateAppProps) {
+    super(scope, id, props);
+    this.version = this._version(props, '');
+    this.deployment = this._addDeployment('Deployment', {
+      nameSuffix: '', propPrefix: '', variant: props, replicas: this.replicas, selector: {},
+      strategy: kplus.DeploymentStrategy.recreate(),
+    });
+    this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {} });
+  }
+}

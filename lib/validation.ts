@@ -1,0 +1,130 @@
+// Input checks shared by every construct: each failure names the construct path, the prop, the
+// value and what is allowed, so a user can fix the call without reading our source.
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+
+/** The longest name an object, a label value or a DNS-1123 label may have. */
+export const MAX_NAME_LENGTH = 63;
+
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const PERCENT = /^[0-9]+%$/;
+
+/** Throws the library's error for `prop` of `scope`. */
+export function fail(scope: IConstruct, prop: string, value: unknown, allowed: string): never {
+  throw new Error(`${scope.node.path}: '${prop}' is ${show(value)}; ${allowed}`);
+}
+
+/** How a value is quoted in an error message. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value instanceof Duration) return `${value.toMilliseconds() / 1000}s`;
+  if (value instanceof kplus.PercentOrAbsolute) return show(value.value);
+  if (value === undefined) return 'undefined';
+  return String(value);
+}
+
+export function checkInteger(scope: IConstruct, prop: string, value: number, min: number, max?: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
+    const range = max === undefined ? `${min} or more` : `from ${min} to ${max}`;
+    fail(scope, prop, value, `it must be an integer ${range}`);
+  }
+  return value;
+}
+
+export function checkPort(scope: IConstruct, prop: string, value: number): number {
+  return checkInteger(scope, prop, value, 1, 65535);
+}
+
+export function checkWholeSeconds(scope: IConstruct, prop: string, value: Duration, min: number): number {
+  const seconds = value.toMilliseconds() / 1000;
+  if (!Number.isInteger(seconds) || seconds < min) {
+    fail(scope, prop, value, `it must be a whole number of seconds, ${min} or more`);
+  }
+  return seconds;
+}
+
+/**
+ * Checks a name that ends up as a Service name (a DNS-1035 label: it may not start with a digit)
+ * and as the prefix of every object name: `longestSuffix` is the longest suffix the construct adds.
+ */
+export function checkName(scope: IConstruct, prop: string, name: string, longestSuffix: string): string {
+  if (typeof name !== 'string' || !DNS_1035_LABEL.test(name)) {
+    fail(scope, prop, name, 'it must be a DNS-1035 label: lower-case letters, digits and \'-\', '
+      + 'starting with a letter and ending with a letter or digit');
+  }
+  const limit = MAX_NAME_LENGTH - longestSuffix.length;
+  if (name.length > limit) {
+    const longest = longestSuffix ? `, so that '${name}${longestSuffix}' fits` : '';
+    fail(scope, prop, name, `it has ${name.length} characters and may have at most ${limit}${longest} `
+      + `(object names are at most ${MAX_NAME_LENGTH} characters)`);
+  }
+  return name;
+}
+
+export function checkLabelValue(scope: IConstruct, prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length > MAX_NAME_LENGTH || !LABEL_VALUE.test(value)) {
+    fail(scope, prop, value, `it must be a label value: at most ${MAX_NAME_LENGTH} characters of `
+      + '[A-Za-z0-9._-], starting and ending with a letter or digit');
+  }
+  return value;
+}
+
+/** A label or annotation key: an optional DNS-1123 subdomain prefix and a name of at most 63 characters. */
+export function checkQualifiedName(scope: IConstruct, prop: string, key: string): string {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = key.slice(slash + 1);
+  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS_1123_SUBDOMAIN.test(prefix));
+  if (!prefixOk || name.length > MAX_NAME_LENGTH || !LABEL_NAME.test(name)) {
+    fail(scope, prop, key, 'it must be a qualified name: an optional DNS subdomain prefix and \'/\', '
+      + `then at most ${MAX_NAME_LENGTH} characters of [A-Za-z0-9._-] starting and ending with a letter or digit`);
+  }
+  return key;
+}
+
+export function checkImage(scope: IConstruct, prop: string, image: string): string {
+  if (typeof image !== 'string' || image.length === 0 || /\s/.test(image)) {
+    fail(scope, prop, image, 'it must be a non-empty image reference without white space, '
+      + 'e.g. "registry.example.com/shop/web:1.4.0"');
+  }
+  return image;
+}
+
+/**
+ * The version label a release gets when none is given: the image tag, or for an image pinned by
+ * digest only the first 12 hex digits of the digest, or "latest" when there is neither (as a
+ * container runtime would pull).
+ */
+export function versionFromImage(image: string): string {
+  const [reference, digest] = image.split('@');
+  const lastSegment = reference.slice(reference.lastIndexOf('/') + 1);
+  const colon = lastSegment.indexOf(':');
+  if (colon >= 0) return lastSegment.slice(colon + 1);
+  if (digest) return digest.replace(/^[a-z0-9]+:/, '').slice(0, 12);
+  return 'latest';
+}
+
+/**
+ * A `PercentOrAbsolute` as Kubernetes reads it: a non-negative integer, or a string matching
+ * `^[0-9]+%$`. Returns the number and whether it is a percentage.
+ */
+export function checkPercentOrAbsolute(scope: IConstruct, prop: string, value: kplus.PercentOrAbsolute,
+  maxPercent?: number): { amount: number; percent: boolean } {
+  const raw: unknown = value?.value;
+  if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) {
+    return { amount: raw, percent: false };
+  }
+  if (typeof raw === 'string' && PERCENT.test(raw)) {
+    const amount = parseInt(raw, 10);
+    if (maxPercent !== undefined && amount > maxPercent) {
+      fail(scope, prop, raw, `a percentage may be at most ${maxPercent}%`);
+    }
+    return { amount, percent: true };
+  }
+  return fail(scope, prop, raw, 'it must be PercentOrAbsolute.absolute(n) with a non-negative integer n, '
+    + 'or PercentOrAbsolute.percent(p) with a non-negative integer p');
+}

@@ -1,0 +1,33 @@
+import { Testing } from 'cdk8s';
+import { buildExamples } from '../examples/main';
+import { Manifest, validateManifest } from './util';
+
+test('every example chart synthesizes valid manifests', () => {
+  // GIVEN
+  const app = Testing.app();
+  // WHEN
+  buildExamples(app);
+  // THEN
+  const charts = app.charts.map(chart => [chart.node.id, Testing.synth(chart) as Manifest[]] as const);
+  expect(charts.map(([id]) => id)).toEqual(['recreate', 'ramped']);
+  for (const [, manifests] of charts) {
+    manifests.forEach(validateManifest);
+  }
+  expect(charts.map(([, manifests]) => manifests)).toMatchSnapshot();
+});
+
+test('the example image runs under the default security context with a writable /tmp', () => {
+  // GIVEN
+  const app = Testing.app();
+  buildExamples(app);
+  // THEN
+  for (const chart of app.charts) {
+    for (const manifest of Testing.synth(chart) as Manifest[]) {
+      if (manifest.kind !== 'Deployment') continue;
+      const container = manifest.spec.template.spec.containers[0];
+      expect(container.image).toMatch(/^nginxinc\/nginx-unprivileged:/);
+      expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+      expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    }
+  }
+});

@@ -1,0 +1,92 @@
+// Test helpers: synthesize a chart, validate every object against the Kubernetes OpenAPI schema,
+// and find objects and compare selectors the way Kubernetes does.
+import { Chart, Testing } from 'cdk8s';
+
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: any;
+}
+
+/** A fresh chart in a fresh app; the chart id is part of default names. */
+export function newChart(id = 'test'): Chart {
+  return new Chart(Testing.app(), id);
+}
+
+/**
+ * The chart's manifests, each validated by the schema model of its kind (the official OpenAPI
+ * schema, as packaged by kubernetes-models). Throws with the object's kind, name and the schema error.
+ */
+export function synth(chart: Chart): Manifest[] {
+  const manifests = Testing.synth(chart) as Manifest[];
+  manifests.forEach(validateManifest);
+  return manifests;
+}
+
+export function validateManifest(manifest: Manifest): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const models = require(`kubernetes-models/${manifest.apiVersion}`);
+  const Model = models[manifest.kind];
+  if (!Model) {
+    throw new Error(`no schema model for ${manifest.apiVersion} ${manifest.kind}`);
+  }
+  try {
+    new Model(manifest).validate();
+  } catch (e) {
+    throw new Error(`${manifest.kind} ${manifest.metadata?.name} is not valid: ${(e as Error).message}`);
+  }
+}
+
+/** The one object of that kind and name. */
+export function find(manifests: Manifest[], kind: string, name: string): Manifest {
+  const found = manifests.filter(m => m.kind === kind && m.metadata.name === name);
+  if (found.length !== 1) {
+    const names = manifests.map(m => `${m.kind}/${m.metadata.name}`).join(', ');
+    throw new Error(`expected one ${kind}/${name}, found ${found.length} among ${names}`);
+  }
+  return found[0];
+}
+
+/** `kind/name` of every object, sorted. */
+export function objectSet(manifests: Manifest[]): string[] {
+  return manifests.map(m => `${m.kind}/${m.metadata.name}`).sort();
+}
+
+/** Whether an equality selector (a Service's, or a Deployment's matchLabels) selects these labels. */
+export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+/** The pod template labels of a Deployment. */
+export function podLabels(deployment: Manifest): Record<string, string> {
+  return deployment.spec.template.metadata.labels;
+}
+
+/** The manifests of a chart built by `build` in a fresh app. */
+export function synthWith(build: (chart: Chart) => void, chartId = 'test'): Manifest[] {
+  const chart = newChart(chartId);
+  build(chart);
+  return synth(chart);
+}
+
+/** The paths (a.b.c) at which two JSON values differ. */
+export function diffPaths(before: unknown, after: unknown, path = ''): string[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  if (typeof before !== 'object' || typeof after !== 'object' || before === null || after === null
+    || Array.isArray(before) !== Array.isArray(after)) {
+    return [path];
+  }
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return keys.flatMap(key => diffPaths((before as any)[key], (after as any)[key], path ? `${path}.${key}` : key));
+}
+
+/** The message of the error `construct` throws; fails the test if it throws none. */
+export function errorOf(construct: () => unknown): string {
+  try {
+    construct();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error, but none was thrown');
+}
