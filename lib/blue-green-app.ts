@@ -1,0 +1,154 @@
+// BlueGreenApp: two fixed slots run side by side; releasing and rolling back only move Service selectors.
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { CommonAppProps, StrategyApp, VariantProps } from './base';
+import { Annotation, Label } from './labels';
+import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
+import { checkInteger, fail } from './validation';
+
+/**
+ * A blue/green slot.
+ */
+export enum Slot {
+  /** The slot whose Deployment is `<name>-blue`. */
+  BLUE = 'blue',
+  /** The slot whose Deployment is `<name>-green`. */
+  GREEN = 'green',
+}
+
+/**
+ * Props of `BlueGreenApp`.
+ */
+export interface BlueGreenAppProps extends CommonAppProps, RollingUpdateProps {
+  /**
+   * The version in the blue slot.
+   */
+  readonly blue: VariantProps;
+
+  /**
+   * The version in the green slot.
+   */
+  readonly green: VariantProps;
+
+  /**
+   * The slot the Service sends traffic to. Changing it is the switch (and the rollback): only the
+   * Services' selectors change.
+   */
+  readonly activeSlot: Slot;
+
+  /**
+   * Whether to make the preview Service `<name>-preview`, which selects the idle slot so that the
+   * next version can be checked before the switch.
+   *
+   * @default true
+   */
+  readonly preview?: boolean;
+
+  /**
+   * Pods of the idle slot. Keep it at `replicas` from before a switch until the switch has been
+   * applied and checked: the switch then only moves traffic to pods that are already ready. Set
+   * it to 0 afterwards to free the resources, and back to `replicas` before the next switch.
+   *
+   * @default - `replicas`
+   */
+  readonly idleReplicas?: number;
+
+  /**
+   * Allows `idleReplicas` above `replicas`, e.g. to load-test the idle slot.
+   *
+   * @default false
+   */
+  readonly allowIdleAboveReplicas?: boolean;
+}
+
+/**
+ * An app released by blue/green deployment: two Deployments, `<name>-blue` and `<name>-green`,
+ * always both present. The Service `<name>` selects the active slot and `<name>-preview` the idle
+ * one. A release deploys the new version into the idle slot, checks it through the preview
+ * Service, and switches `activeSlot`; switching back is the rollback. The Deployments are the same
+ * before and after a switch, so no pod restarts.
+ */
+export class BlueGreenApp extends StrategyApp {
+  /** The Deployment of the blue slot. */
+  public readonly blueDeployment: kplus.Deployment;
+  /** The Deployment of the green slot. */
+  public readonly greenDeployment: kplus.Deployment;
+  /** The Deployment of the active slot. */
+  public readonly activeDeployment: kplus.Deployment;
+  /** The Deployment of the idle slot. */
+  public readonly idleDeployment: kplus.Deployment;
+  /** The Service selecting the active slot. */
+  public readonly service: kplus.Service;
+  /** The Service selecting the idle slot, unless `preview` is false. */
+  public readonly previewService?: kplus.Service;
+  /** The slot the Service selects. */
+  public readonly activeSlot: Slot;
+  /** The slot the preview Service selects. */
+  public readonly idleSlot: Slot;
+  /** The version of the active slot. */
+  public readonly activeVersion: string;
+  /** The version of the idle slot. */
+  public readonly idleVersion: string;
+  /** Pods of the idle slot. */
+  public readonly idleReplicas: number;
+
+  constructor(scope: Construct, id: string, props: BlueGreenAppProps) {
+    super(scope, id, props);
+    if (!Object.values(Slot).includes(props.activeSlot)) {
+      fail(this, 'activeSlot', props.activeSlot, 'it must be Slot.BLUE or Slot.GREEN');
+    }
+    this.activeSlot = props.activeSlot;
+    this.idleSlot = props.activeSlot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
+    this.idleReplicas = checkInteger(this, 'idleReplicas', props.idleReplicas ?? this.replicas, 0);
+    if (this.idleReplicas > this.replicas && !props.allowIdleAboveReplicas) {
+      fail(this, 'idleReplicas', this.idleReplicas, `it may be at most 'replicas' (${this.replicas}) `
+        + 'unless \'allowIdleAboveReplicas\' is true');
+    }
+
+    const variants = { [Slot.BLUE]: props.blue, [Slot.GREEN]: props.green };
+    for (const slot of [Slot.BLUE, Slot.GREEN]) {
+      if (!variants[slot]) {
+        fail(this, slot, variants[slot], `both slots need a version: set '${slot}' to { image: ... }`);
+      }
+    }
+    const activeVariant = variants[this.activeSlot];
+    const idleVariant = variants[this.idleSlot];
+    this.activeVersion = this._version(activeVariant, `${this.activeSlot}.`);
+    this.idleVersion = this._version(idleVariant, `${this.idleSlot}.`);
+
+    const preview = props.preview ?? true;
+    if (preview && idleVariant.image === activeVariant.image && this.idleVersion === this.activeVersion) {
+      fail(this, `${this.idleSlot}.image`, idleVariant.image, 'it is the image and version of the active slot '
+        + `'${this.activeSlot}', so the preview Service would show nothing new: deploy the next version into `
+        + `'${this.idleSlot}', or set 'preview' to false`);
+    }
+
+    const strategy = rollingUpdateStrategy(this, props);
+    const deploy = (slot: Slot, id: string) => this._addDeployment(id, {
+      nameSuffix: `-${slot}`,
+      propPrefix: `${slot}.`,
+      variant: variants[slot],
+      replicas: slot === this.activeSlot ? this.replicas : this.idleReplicas,
+      selector: { [Label.SLOT]: slot },
+      strategy,
+    });
+    this.blueDeployment = deploy(Slot.BLUE, 'Blue');
+    this.greenDeployment = deploy(Slot.GREEN, 'Green');
+    [this.activeDeployment, this.idleDeployment] = this.activeSlot === Slot.BLUE
+      ? [this.blueDeployment, this.greenDeployment]
+      : [this.greenDeployment, this.blueDeployment];
+
+    this.service = this._addService('Service', {
+      nameSuffix: '',
+      selector: { [Label.SLOT]: this.activeSlot },
+      annotations: { [Annotation.VERSION]: this.activeVersion },
+    });
+    if (preview) {
+      this.previewService = this._addService('PreviewService', {
+        nameSuffix: '-preview',
+        selector: { [Label.SLOT]: this.idleSlot },
+        annotations: { [Annotation.VERSION]: this.idleVersion },
+      });
+    }
+  }
+}
