@@ -4,7 +4,7 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CommonAppProps, RampedApp, RecreateApp } from '../lib';
+import { BlueGreenApp, CanaryApp, CommonAppProps, RampedApp, RecreateApp, Slot } from 'cdk8s-deployment-strategies';
 
 const IMAGE = 'nginxinc/nginx-unprivileged';
 
@@ -26,22 +26,41 @@ function webDefaults(scope: Construct): CommonAppProps {
 
 /** Adds one chart per release strategy to `app`. */
 export function buildExamples(app: App): void {
-// Development: every old pod stops before the new version starts.
-const recreate = new Chart(app, 'recreate');
-new RecreateApp(recreate, 'web', { ...webDefaults(recreate), image: `${IMAGE}:1.27-alpine`, replicas: 1 });
+  // Development: every old pod stops before the new version starts.
+  const recreate = new Chart(app, 'recreate');
+  new RecreateApp(recreate, 'web', { ...webDefaults(recreate), image: `${IMAGE}:1.27-alpine`, replicas: 1 });
 
-// Production: a rolling update that never goes below full capacity.
-const ramped = new Chart(app, 'ramped');
-new RampedApp(ramped, 'web', {
-  ...webDefaults(ramped),
-  image: `${IMAGE}:1.27-alpine`,
-  replicas: 4,
-  maxSurge: kplus.PercentOrAbsolute.absolute(1),
-  maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
-  minReady: Duration.seconds(5),
-  changeCause: 'nginx 1.27',
-});
+  // Production: a rolling update that never goes below full capacity.
+  const ramped = new Chart(app, 'ramped');
+  new RampedApp(ramped, 'web', {
+    ...webDefaults(ramped),
+    image: `${IMAGE}:1.27-alpine`,
+    replicas: 4,
+    maxSurge: kplus.PercentOrAbsolute.absolute(1),
+    maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+    minReady: Duration.seconds(5),
+    changeCause: 'nginx 1.27',
+  });
 
+  // Blue/green: 1.27 serves; 1.28 waits in the green slot behind web-preview until the switch.
+  const blueGreen = new Chart(app, 'blue-green');
+  new BlueGreenApp(blueGreen, 'web', {
+    ...webDefaults(blueGreen),
+    replicas: 3,
+    blue: { image: `${IMAGE}:1.27-alpine` },
+    green: { image: `${IMAGE}:1.28-alpine` },
+    activeSlot: Slot.BLUE,
+  });
+
+  // Canary: 1 of 10 pods, and so about 10% of requests, run 1.28.
+  const canary = new Chart(app, 'canary');
+  new CanaryApp(canary, 'web', {
+    ...webDefaults(canary),
+    replicas: 10,
+    stable: { image: `${IMAGE}:1.27-alpine` },
+    canary: { image: `${IMAGE}:1.28-alpine` },
+    canaryWeight: 10,
+  });
 }
 
 if (require.main === module) {

@@ -4,3 +4,5 @@ export * from './base';
 export * from './rolling-update';
 export * from './recreate-app';
 export * from './ramped-app';
+export * from './blue-green-app';
+export * from './canary-app';
