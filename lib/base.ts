@@ -264,9 +264,9 @@ export interface AppProps extends CommonAppProps, VersionProps {
 interface DeploymentOptions {
   /** Appended to `name` for the Deployment's name ('' for none). */
   readonly nameSuffix: string;
-  /** Where the version's props came from, for error messages: '' or e.g. 'blue.'. */
-  readonly propPrefix: string;
   readonly variant: VariantProps;
+  /** The variant's version, from `_version`. */
+  readonly version: string;
   readonly replicas: number;
   /** Selector labels besides `app.kubernetes.io/name`; fixed for the Deployment's life. */
   readonly selector: { [key: string]: string };
@@ -359,8 +359,7 @@ export abstract class StrategyApp extends Construct {
    */
   protected _addDeployment(id: string, options: DeploymentOptions): kplus.Deployment {
     const props = this.common;
-    const { variant, propPrefix } = options;
-    const version = this._version(variant, propPrefix);
+    const { variant, version } = options;
     const selector = { [Label.NAME]: this.name, ...options.selector };
     const annotations = { ...props.annotations };
     if (props.changeCause !== undefined) {

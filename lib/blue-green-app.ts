@@ -126,8 +126,8 @@ export class BlueGreenApp extends StrategyApp {
     const strategy = rollingUpdateStrategy(this, props);
     const deploy = (slot: Slot, id: string) => this._addDeployment(id, {
       nameSuffix: `-${slot}`,
-      propPrefix: `${slot}.`,
       variant: variants[slot],
+      version: slot === this.activeSlot ? this.activeVersion : this.idleVersion,
       replicas: slot === this.activeSlot ? this.replicas : this.idleReplicas,
       selector: { [Label.SLOT]: slot },
       strategy,

@@ -97,11 +97,11 @@ export class CanaryApp extends StrategyApp {
 
     const strategy = rollingUpdateStrategy(this, props);
     this.stableDeployment = this._addDeployment('Stable', {
-      nameSuffix: '', propPrefix: 'stable.', variant: props.stable, replicas: this.stableReplicas,
+      nameSuffix: '', variant: props.stable, version: this.stableVersion, replicas: this.stableReplicas,
       selector: { [Label.TRACK]: 'stable' }, strategy,
     });
     this.canaryDeployment = this._addDeployment('Canary', {
-      nameSuffix: '-canary', propPrefix: props.canary ? 'canary.' : 'stable.', variant: canaryVariant,
+      nameSuffix: '-canary', variant: canaryVariant, version: this.canaryVersion,
       replicas: this.canaryReplicas, selector: { [Label.TRACK]: 'canary' }, strategy,
     });
     this.service = this._addService('Service', {

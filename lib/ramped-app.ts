@@ -29,7 +29,7 @@ export class RampedApp extends StrategyApp {
     super(scope, id, props);
     this.version = this._version(props, '');
     this.deployment = this._addDeployment('Deployment', {
-      nameSuffix: '', propPrefix: '', variant: props, replicas: this.replicas, selector: {},
+      nameSuffix: '', variant: props, version: this.version, replicas: this.replicas, selector: {},
       strategy: rollingUpdateStrategy(this, props),
     });
     this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {} });
