@@ -4,6 +4,7 @@
 import { ApiObject, Duration, JsonPatch, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { addChartChecks, CheckedObjects } from './checks';
 import { Annotation, Label } from './labels';
 import {
   checkImage, checkInteger, checkLabelValue, checkName, checkPort, checkQualifiedName, checkWholeSeconds,
@@ -279,6 +280,8 @@ interface ServiceOptions {
   /** Selector labels besides `app.kubernetes.io/name`. */
   readonly selector: { [key: string]: string };
   readonly annotations: { [key: string]: string };
+  /** The Deployments whose pods the Service must select, and no others. */
+  readonly selects: kplus.Deployment[];
 }
 
 const MANAGED_KEYS = [Label.NAME, Label.VERSION, Label.MANAGED_BY, Label.SLOT, Label.TRACK];
@@ -298,6 +301,8 @@ export abstract class StrategyApp extends Construct {
   public readonly servicePort: number;
 
   private readonly common: CommonAppProps;
+  /** What the synth-time checks of the chart hold this construct to. */
+  private readonly checked: CheckedObjects;
 
   protected constructor(scope: Construct, id: string, props: CommonAppProps) {
     super(scope, id);
@@ -321,6 +326,8 @@ export abstract class StrategyApp extends Construct {
     for (const key of Object.keys(props.annotations ?? {})) {
       checkQualifiedName(this, 'annotations', key);
     }
+    this.checked = { path: this.node.path, deployments: [], services: [] };
+    addChartChecks(this, this.checked);
   }
 
   /**
@@ -399,6 +406,7 @@ export abstract class StrategyApp extends Construct {
       }],
     });
     deployment.select(kplus.LabelSelector.of({ labels: selector }));
+    this.checked.deployments.push(ApiObject.of(deployment));
 
     const resource = ApiObject.of(deployment);
     resource.addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', props.revisionHistoryLimit ?? 10));
@@ -425,6 +433,7 @@ export abstract class StrategyApp extends Construct {
     for (const [key, value] of Object.entries({ [Label.NAME]: this.name, ...options.selector })) {
       service.selectLabel(key, value);
     }
+    this.checked.services.push({ service: ApiObject.of(service), selects: options.selects.map(d => ApiObject.of(d)) });
     return service;
   }
 

@@ -142,12 +142,14 @@ export class BlueGreenApp extends StrategyApp {
       nameSuffix: '',
       selector: { [Label.SLOT]: this.activeSlot },
       annotations: { [Annotation.VERSION]: this.activeVersion },
+      selects: [this.activeDeployment],
     });
     if (preview) {
       this.previewService = this._addService('PreviewService', {
         nameSuffix: '-preview',
         selector: { [Label.SLOT]: this.idleSlot },
         annotations: { [Annotation.VERSION]: this.idleVersion },
+        selects: [this.idleDeployment],
       });
     }
   }

@@ -108,6 +108,7 @@ export class CanaryApp extends StrategyApp {
       nameSuffix: '',
       selector: {},
       annotations: { [Annotation.CANARY_WEIGHT]: formatPercent(this.effectiveCanaryWeight) },
+      selects: [this.stableDeployment, this.canaryDeployment],
     });
   }
 

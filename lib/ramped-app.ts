@@ -32,6 +32,6 @@ export class RampedApp extends StrategyApp {
       nameSuffix: '', variant: props, version: this.version, replicas: this.replicas, selector: {},
       strategy: rollingUpdateStrategy(this, props),
     });
-    this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {} });
+    this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {}, selects: [this.deployment] });
   }
 }

@@ -31,6 +31,6 @@ export class RecreateApp extends StrategyApp {
       nameSuffix: '', variant: props, version: this.version, replicas: this.replicas, selector: {},
       strategy: kplus.DeploymentStrategy.recreate(),
     });
-    this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {} });
+    this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {}, selects: [this.deployment] });
   }
 }

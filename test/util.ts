@@ -19,9 +19,21 @@ export function newChart(id = 'test'): Chart {
  * schema, as packaged by kubernetes-models). Throws with the object's kind, name and the schema error.
  */
 export function synth(chart: Chart): Manifest[] {
+  validateChart(chart);
   const manifests = Testing.synth(chart) as Manifest[];
   manifests.forEach(validateManifest);
   return manifests;
+}
+
+/**
+ * Runs the validations of every construct in the chart, as `cdk8s synth` does (Testing.synth does
+ * not), and throws the same error.
+ */
+export function validateChart(chart: Chart): void {
+  const errors = chart.node.findAll().flatMap(c => c.node.validate().map(e => `[${c.node.path}] ${e}`));
+  if (errors.length > 0) {
+    throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  }
 }
 
 export function validateManifest(manifest: Manifest): void {

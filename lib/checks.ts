@@ -1,0 +1,181 @@
+// Checks at synth time that every manifest in a chart is safe to apply: Services select the pods
+// they should, Deployments never fight over pods, selectors survive releases, and traffic only
+// reaches ports that a readiness probe guards. They look at the synthesized objects of the whole
+// chart, so they also catch what escape hatches and other constructs did.
+import { ApiObject, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { Label } from './labels';
+
+/** The objects of one construct that the checks hold to account. */
+export interface CheckedObjects {
+  /** The construct path errors are reported under. */
+  readonly path: string;
+  readonly deployments: ApiObject[];
+  /** Each Service with the Deployments whose pods it should select, exactly. */
+  readonly services: Array<{ readonly service: ApiObject; readonly selects: ApiObject[] }>;
+}
+
+interface LabelSelectorRequirement { key: string; operator: string; values?: string[] }
+interface Selector { matchLabels?: Record<string, string>; matchExpressions?: LabelSelectorRequirement[] }
+
+/** A pod template (or a pod) in the chart. */
+interface PodSource {
+  readonly object: ApiObject;
+  readonly id: string;
+  readonly labels: Record<string, string>;
+  readonly selector?: Selector;
+  readonly containers: any[];
+}
+
+const REGISTERED = new WeakMap<Chart, CheckedObjects[]>();
+
+/**
+ * Adds `objects` to the checks of the chart of `scope`; the chart gets one validation for all of
+ * its constructs, so the chart's objects are synthesized once per check whatever their number.
+ */
+export function addChartChecks(scope: IConstruct, objects: CheckedObjects): void {
+  const chart = Chart.of(scope);
+  let registered = REGISTERED.get(chart);
+  if (!registered) {
+    const list: CheckedObjects[] = [];
+    registered = list;
+    REGISTERED.set(chart, list);
+    chart.node.addValidation({ validate: () => checkChart(chart, list) });
+  }
+  registered.push(objects);
+}
+
+/** Every failing check of every registered construct of `chart`, each starting with its construct path. */
+export function checkChart(chart: Chart, registered: CheckedObjects[]): string[] {
+  const json = new Map<ApiObject, any>();
+  for (const object of chart.node.findAll().filter(ApiObject.isApiObject)) {
+    json.set(object, object.toJson());
+  }
+  const pods = [...json.entries()].flatMap(([object, manifest]) => podSource(object, manifest));
+  const errors: string[] = [];
+  const key = (manifest: any) => `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
+  const keys = [...json.values()].map(key);
+  for (const objects of registered) {
+    const fail = (message: string) => errors.push(`${objects.path}: ${message}`);
+    for (const object of [...objects.deployments, ...objects.services.map(s => s.service)]) {
+      const manifest = json.get(object);
+      if (keys.filter(k => k === key(manifest)).length > 1) {
+        fail(`${manifest.kind} ${manifest.metadata.name} is defined more than once in the chart: each would overwrite `
+          + 'the other on apply; give each app its own name');
+      }
+    }
+    for (const deployment of objects.deployments) {
+      checkDeployment(pods.find(p => p.object === deployment)!, pods, fail);
+    }
+    for (const { service, selects } of objects.services) {
+      checkService(json.get(service), selects.map(d => pods.find(p => p.object === d)!), pods, fail);
+    }
+  }
+  return errors;
+}
+
+function checkDeployment(deployment: PodSource, pods: PodSource[], fail: (message: string) => void): void {
+  const selector = deployment.selector ?? {};
+  if (!matches(selector, deployment.labels)) {
+    fail(`the selector of ${deployment.id} (${show(selector)}) does not match its own pod template `
+      + `(${show(deployment.labels)}): the API server rejects it`);
+  }
+  if (Label.VERSION in (selector.matchLabels ?? {}) || (selector.matchExpressions ?? []).some(e => e.key === Label.VERSION)) {
+    fail(`the selector of ${deployment.id} holds ${Label.VERSION}: the next release would change the immutable `
+      + 'spec.selector and be rejected');
+  }
+  for (const other of pods) {
+    if (other === deployment) continue;
+    const oursMatchesTheirs = matches(selector, other.labels);
+    const theirsMatchesOurs = other.selector !== undefined && matches(other.selector, deployment.labels);
+    if (oursMatchesTheirs || theirsMatchesOurs) {
+      fail(`the selectors of ${deployment.id} and ${other.id} overlap (${oursMatchesTheirs ? deployment.id : other.id} `
+        + `selects the pods of ${oursMatchesTheirs ? other.id : deployment.id}): their controllers would fight over `
+        + 'the pods; give each app its own name');
+    }
+  }
+}
+
+function checkService(service: any, expected: PodSource[], pods: PodSource[], fail: (message: string) => void): void {
+  const id = `Service ${service.metadata.name}`;
+  const selector: Record<string, string> = service.spec?.selector ?? {};
+  const selected = pods.filter(p => matches({ matchLabels: selector }, p.labels));
+  if (selected.length === 0) {
+    fail(`${id} selects no pod template in the chart (selector ${show(selector)}): its traffic would be dropped`);
+    return;
+  }
+  const names = (list: PodSource[]) => list.map(p => p.id).sort().join(', ');
+  if (names(selected) !== names(expected)) {
+    fail(`${id} selects ${names(selected)}, but should select exactly ${names(expected)} (selector ${show(selector)})`);
+  }
+  for (const port of service.spec?.ports ?? []) {
+    const targetPort = port.targetPort ?? port.port;
+    for (const pod of selected) {
+      const container = pod.containers.find(c => (c.ports ?? []).some((p: any) => isPort(p, targetPort)));
+      if (!container) {
+        fail(`${id} sends port ${port.port} to targetPort ${JSON.stringify(targetPort)}, which no container of `
+          + `${pod.id} exposes (${describePorts(pod.containers)})`);
+        continue;
+      }
+      checkReadiness(pod, container, fail);
+    }
+  }
+}
+
+function checkReadiness(pod: PodSource, container: any, fail: (message: string) => void): void {
+  const where = `container ${container.name} of ${pod.id}`;
+  const probe = container.readinessProbe;
+  if (!probe) {
+    fail(`${where} receives Service traffic but has no readiness probe: a release would route requests to pods `
+      + 'that cannot serve yet');
+    return;
+  }
+  const probePort = probe.tcpSocket?.port ?? probe.httpGet?.port ?? probe.grpc?.port;
+  if (probePort !== undefined && !(container.ports ?? []).some((p: any) => isPort(p, probePort))) {
+    fail(`the readiness probe of ${where} checks port ${JSON.stringify(probePort)}, which the container does not `
+      + `expose (${describePorts([container])}): it says nothing about the port that serves`);
+  }
+}
+
+/** The pods an object makes: a workload's template, or a Pod itself. */
+function podSource(object: ApiObject, manifest: any): PodSource[] {
+  const id = `${manifest.kind} ${manifest.metadata?.name}`;
+  if (manifest.kind === 'Pod') {
+    return [{ object, id, labels: manifest.metadata?.labels ?? {}, containers: manifest.spec?.containers ?? [] }];
+  }
+  const template = manifest.spec?.template;
+  if (!template || manifest.kind === 'CronJob') return [];
+  return [{
+    object, id,
+    labels: template.metadata?.labels ?? {},
+    selector: manifest.spec.selector ?? {},
+    containers: template.spec?.containers ?? [],
+  }];
+}
+
+/** Whether a label selector selects these labels, as Kubernetes evaluates it. */
+export function matches(selector: Selector, labels: Record<string, string>): boolean {
+  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  return byLabel && (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+    switch (operator) {
+      case 'In': return key in labels && values.includes(labels[key]);
+      case 'NotIn': return !(key in labels) || !values.includes(labels[key]);
+      case 'Exists': return key in labels;
+      case 'DoesNotExist': return !(key in labels);
+      default: return false;
+    }
+  });
+}
+
+function isPort(containerPort: any, port: number | string): boolean {
+  return typeof port === 'number' ? containerPort.containerPort === port : containerPort.name === port;
+}
+
+function describePorts(containers: any[]): string {
+  const ports = containers.flatMap(c => (c.ports ?? []).map((p: any) => (p.name ? `${p.name}/${p.containerPort}` : `${p.containerPort}`)));
+  return ports.length ? `ports: ${ports.join(', ')}` : 'no ports';
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value);
+}
