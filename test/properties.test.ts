@@ -1,0 +1,208 @@
+// Release-phase invariants over generated props: every valid input synthesizes schema-valid objects
+// that pass the built-in checks, every next phase of a release keeps the objects and selectors, and
+// every invalid input is refused with the construct's error.
+import { Chart, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
+import {
+  AppProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, CommonAppProps, RampedApp, RampedAppProps,
+  RecreateApp, RollingUpdateProps, Slot, VariantProps,
+} from '../lib';
+import { Manifest, newChart, objectSet, synth } from './util';
+
+/** Runs per property; CI runs these at least 1,000 times per construct. */
+const RUNS = 1000;
+
+// --- generators of valid props -------------------------------------------------------------------
+
+const name = fc.stringMatching(/^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/);
+const version = fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,40}[A-Za-z0-9])?$/);
+const tag = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$/).filter(t => /[A-Za-z0-9]$/.test(t));
+const variant: fc.Arbitrary<VariantProps> = fc.record({
+  image: fc.tuple(name, tag).map(([repository, t]) => `registry.example.com/${repository}:${t}`),
+  version: fc.option(version, { nil: undefined }),
+}, { requiredKeys: ['image'] });
+const port = fc.integer({ min: 1, max: 65535 });
+
+const percentOrAbsolute = (maxPercent: number) => fc.oneof(
+  fc.integer({ min: 0, max: 20 }).map(n => kplus.PercentOrAbsolute.absolute(n)),
+  fc.integer({ min: 0, max: maxPercent }).map(n => kplus.PercentOrAbsolute.percent(n)),
+);
+const rolling: fc.Arbitrary<RollingUpdateProps> = fc.record({
+  maxSurge: fc.option(percentOrAbsolute(300), { nil: undefined }),
+  maxUnavailable: fc.option(percentOrAbsolute(100), { nil: undefined }),
+}).filter(r => !(r.maxSurge?.isZero() && r.maxUnavailable?.isZero()));
+
+const probe = (p: number) => fc.constantFrom(
+  undefined,
+  kplus.Probe.fromTcpSocket({ port: p }),
+  kplus.Probe.fromHttpGet('/healthz', { port: p }),
+  kplus.Probe.fromCommand(['cat', '/tmp/ready']),
+);
+
+const common: fc.Arbitrary<CommonAppProps> = fc.record({
+  name, port, replicas: fc.integer({ min: 0, max: 50 }),
+  servicePort: fc.option(port, { nil: undefined }),
+  wait: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
+  minReady: fc.integer({ min: 0, max: 100 }),
+  revisionHistoryLimit: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
+  changeCause: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+}).chain(c => probe(c.port).map(readiness => ({
+  name: c.name,
+  port: c.port,
+  replicas: c.replicas,
+  servicePort: c.servicePort,
+  readiness,
+  preStopWait: c.wait === undefined ? undefined : Duration.seconds(c.wait),
+  terminationGracePeriod: c.wait === undefined ? undefined : Duration.seconds(c.wait + 10),
+  minReady: Duration.seconds(c.minReady),
+  progressDeadline: Duration.seconds(c.minReady + 600),
+  revisionHistoryLimit: c.revisionHistoryLimit,
+  changeCause: c.changeCause,
+})));
+
+const appProps: fc.Arbitrary<AppProps> = fc.tuple(common, variant).map(([c, v]) => ({ ...c, ...v }));
+const rampedProps: fc.Arbitrary<RampedAppProps> = fc.tuple(appProps, rolling).map(([a, r]) => ({ ...a, ...r }));
+
+const blueGreenProps: fc.Arbitrary<BlueGreenAppProps> = fc.tuple(common, rolling, variant, variant,
+  fc.constantFrom(Slot.BLUE, Slot.GREEN), fc.boolean(), fc.integer({ min: 0, max: 50 }))
+  .map(([c, r, blue, green, activeSlot, preview, idle]) => ({
+    ...c, ...r, blue, green, activeSlot,
+    // Nothing to preview when both slots run the same version: then no preview.
+    preview: preview && blue.image !== green.image,
+    idleReplicas: Math.min(idle, c.replicas ?? 2),
+  }));
+
+/** Canary props whose weight is reachable: the canary's pods, or a weight with a tolerance that fits. */
+const canaryProps: fc.Arbitrary<CanaryAppProps> = fc.tuple(common, rolling, variant, variant,
+  fc.integer({ min: 2, max: 50 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean())
+  .map(([c, r, stable, canary, replicas, share, byReplicas]) => {
+    const canaryReplicas = Math.round(share * replicas);
+    return byReplicas
+      ? { ...c, ...r, replicas, stable, canary, canaryReplicas }
+      : { ...c, ...r, replicas, stable, canary, canaryWeight: (100 * canaryReplicas) / replicas };
+  });
+
+// --- helpers -----------------------------------------------------------------------------------
+
+type Build<P> = (chart: Chart, props: P) => unknown;
+
+/** The synthesized manifests after the built-in checks and the schema validation (`synth` does both). */
+function manifestsOf<P>(build: Build<P>, props: P): Manifest[] {
+  const chart = newChart();
+  build(chart, props);
+  return synth(chart);
+}
+
+function selectors(manifests: Manifest[]): Record<string, unknown> {
+  return Object.fromEntries(manifests.filter(m => m.kind === 'Deployment').map(m => [m.metadata.name, m.spec.selector]));
+}
+
+/** The next phase keeps the set of objects and every Deployment selector. */
+function expectSameShape(before: Manifest[], after: Manifest[]): void {
+  expect(objectSet(after)).toEqual(objectSet(before));
+  expect(selectors(after)).toStrictEqual(selectors(before));
+}
+
+const recreate: Build<AppProps> = (chart, props) => new RecreateApp(chart, 'app', props);
+const ramped: Build<RampedAppProps> = (chart, props) => new RampedApp(chart, 'app', props);
+const blueGreen: Build<BlueGreenAppProps> = (chart, props) => new BlueGreenApp(chart, 'app', props);
+const canaryApp: Build<CanaryAppProps> = (chart, props) => new CanaryApp(chart, 'app', props);
+
+// --- valid inputs and release phases -------------------------------------------------------------
+
+describe('valid props synthesize valid, checked manifests, and every next phase keeps the objects and selectors', () => {
+  test('RecreateApp: a new version', () => {
+    fc.assert(fc.property(appProps, variant, (props, next) => {
+      expectSameShape(manifestsOf(recreate, props), manifestsOf(recreate, { ...props, ...next }));
+    }), { numRuns: RUNS });
+  });
+
+  test('RampedApp: a new version, and a rollback', () => {
+    fc.assert(fc.property(rampedProps, variant, (props, next) => {
+      const before = manifestsOf(ramped, props);
+      const after = manifestsOf(ramped, { ...props, ...next });
+      expectSameShape(before, after);
+      expect(manifestsOf(ramped, props)).toStrictEqual(before);
+    }), { numRuns: RUNS });
+  });
+
+  test('BlueGreenApp: a new version in the idle slot, the switch, scaling the idle slot down, and the rollback', () => {
+    const nextVersion = (props: BlueGreenAppProps) =>
+      variant.filter(v => v.image !== props.blue.image && v.image !== props.green.image);
+    fc.assert(fc.property(blueGreenProps.chain(props => fc.tuple(fc.constant(props), nextVersion(props))), ([props, next]) => {
+      const idle = props.activeSlot === Slot.BLUE ? 'green' : 'blue';
+      const deployed = { ...props, [idle]: next };
+      const other = props.activeSlot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
+      const switched = { ...deployed, activeSlot: other, idleReplicas: undefined };
+      const scaledDown = { ...switched, idleReplicas: 0 };
+      const rolledBack = { ...switched, activeSlot: props.activeSlot };
+      const before = manifestsOf(blueGreen, props);
+      for (const phase of [deployed, switched, scaledDown, rolledBack]) {
+        expectSameShape(before, manifestsOf(blueGreen, phase));
+      }
+    }), { numRuns: RUNS });
+  });
+
+  test('CanaryApp: a weight change, promotion and abort', () => {
+    fc.assert(fc.property(canaryProps, fc.integer({ min: 0, max: 100 }), (props, pods) => {
+      const replicas = props.replicas!;
+      const before = manifestsOf(canaryApp, props);
+      const canaryWeight = (100 * Math.round((pods / 100) * replicas)) / replicas;
+      const raised = { ...props, canaryReplicas: undefined, canaryWeight };
+      const promoted = { ...props, stable: props.canary!, canaryWeight: 0, canaryReplicas: undefined };
+      const aborted = { ...props, canaryWeight: 0, canaryReplicas: undefined };
+      for (const phase of [raised, promoted, aborted]) {
+        expectSameShape(before, manifestsOf(canaryApp, phase));
+      }
+    }), { numRuns: RUNS });
+  });
+});
+
+// --- invalid inputs ------------------------------------------------------------------------------
+
+/** Props changes that make any valid props invalid, with the prop the error must name. */
+const commonBreakage: Array<[string, Record<string, unknown>]> = [
+  ['replicas', { replicas: -1 }], ['replicas', { replicas: 2.5 }],
+  ['port', { port: 0 }], ['port', { port: 65536 }], ['servicePort', { servicePort: 0 }],
+  ['name', { name: 'Web' }], ['name', { name: '9web' }], ['name', { name: 'a'.repeat(64) }],
+  ['preStopWait', { preStopWait: Duration.seconds(40), terminationGracePeriod: Duration.seconds(30) }],
+  ['progressDeadline', { minReady: Duration.seconds(10), progressDeadline: Duration.seconds(10) }],
+  ['revisionHistoryLimit', { revisionHistoryLimit: -1 }],
+  ['labels', { labels: { 'app.kubernetes.io/name': 'x' } }],
+];
+const rollingBreakage: Array<[string, Record<string, unknown>]> = [
+  ['maxUnavailable', { maxSurge: kplus.PercentOrAbsolute.absolute(0), maxUnavailable: kplus.PercentOrAbsolute.percent(0) }],
+  ['maxUnavailable', { maxUnavailable: kplus.PercentOrAbsolute.percent(101) }],
+  ['maxSurge', { maxSurge: kplus.PercentOrAbsolute.absolute(-1) }],
+  ['maxSurge', { maxSurge: kplus.PercentOrAbsolute.percent(2.5) }],
+];
+const versionBreakage: Array<[string, Record<string, unknown>]> = [
+  ['image', { image: '' }], ['image', { image: 'web: 1' }], ['version', { version: '-x' }], ['version', { version: 'a b' }],
+];
+const slotBreakage: Array<[string, Record<string, unknown>]> = [
+  ['blue.image', { blue: { image: '' } }], ['green.version', { green: { image: 'web:1', version: '1 0' } }],
+  ['activeSlot', { activeSlot: 'red' }], ['idleReplicas', { idleReplicas: -1 }],
+];
+const canaryBreakage: Array<[string, Record<string, unknown>]> = [
+  ['canaryWeight', { canaryReplicas: undefined, canaryWeight: 101 }],
+  ['canaryWeight', { canaryReplicas: undefined, canaryWeight: -1 }],
+  ['canaryReplicas', { canaryWeight: 10, canaryReplicas: 1 }],
+  ['canaryReplicas', { canaryWeight: undefined, canaryReplicas: 51 }],
+  ['stable.image', { stable: { image: ' ' } }],
+];
+
+/** Asserts that every breakage of valid props is refused with an error naming the construct and the prop. */
+function refusesBreakage<P>(props: fc.Arbitrary<P>, build: Build<P>, breakage: Array<[string, Record<string, unknown>]>): void {
+  fc.assert(fc.property(props, fc.constantFrom(...breakage), (valid, [prop, change]) => {
+    const chart = newChart();
+    expect(() => build(chart, { ...valid, ...change })).toThrow(new RegExp(`^test/app: '${prop.replace('.', '\\.')}' is `));
+  }), { numRuns: RUNS });
+}
+
+describe('invalid props are refused with an error naming the construct and the prop, and never synthesize', () => {
+  test('RecreateApp', () => refusesBreakage(appProps, recreate, [...commonBreakage, ...versionBreakage]));
+  test('RampedApp', () => refusesBreakage(rampedProps, ramped, [...commonBreakage, ...versionBreakage, ...rollingBreakage]));
+  test('BlueGreenApp', () => refusesBreakage(blueGreenProps, blueGreen, [...commonBreakage, ...rollingBreakage, ...slotBreakage]));
+  test('CanaryApp', () => refusesBreakage(canaryProps, canaryApp, [...commonBreakage, ...rollingBreakage, ...canaryBreakage]));
+});
