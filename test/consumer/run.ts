@@ -1,0 +1,108 @@
+// The consumer test: packs the library as npm would publish it, installs the tarball into a fresh
+// cdk8s TypeScript project (laid out as `cdk8s init typescript-app` does, which itself needs the
+// network to import Kubernetes types), compiles the README's example there, synthesizes it with
+// `npx cdk8s synth`, and checks the manifests. Only the npm registry is used.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+
+const root = path.resolve(__dirname, '..', '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+function run(command: string, args: string[], cwd: string): string {
+  return execFileSync(command, args, {
+    cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+  });
+}
+
+function fail(message: string): never {
+  console.error(`consumer test failed: ${message}`);
+  process.exit(1);
+}
+
+/** What the tarball must and must not hold. */
+function checkTarball(files: string[]): void {
+  const sources = fs.readdirSync(path.join(root, 'lib')).filter(f => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  const required = ['package.json', 'README.md', 'LICENSE', 'API.md', '.jsii',
+    ...sources.flatMap(f => [`lib/${f.replace(/\.ts$/, '.js')}`, `lib/${f.replace(/\.ts$/, '.d.ts')}`])];
+  const missing = required.filter(f => !files.includes(f));
+  if (missing.length) fail(`the tarball misses ${missing.join(', ')}`);
+  const allowed = (f: string) => required.includes(f);
+  const extra = files.filter(f => !allowed(f));
+  if (extra.length) fail(`the tarball ships files it should not: ${extra.join(', ')}`);
+}
+
+/** The first TypeScript block of the README: the example every user starts from. */
+function readmeExample(): string {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(readme);
+  if (!block) fail('README.md has no ```ts block');
+  return block[1];
+}
+
+function main(): void {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-deployment-strategies-consumer-'));
+  try {
+    const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
+    checkTarball(packed.files.map((f: { path: string }) => f.path));
+    console.log(`packed ${packed.filename}: ${packed.files.length} files, ${packed.size} bytes`);
+
+    const project = path.join(work, 'app');
+    fs.mkdirSync(project);
+    const dev = pkg.devDependencies;
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({
+      name: 'consumer', version: '0.0.0', private: true,
+      dependencies: {
+        'cdk8s-deployment-strategies': `file:${path.join(work, packed.filename)}`,
+        'cdk8s': dev.cdk8s, 'cdk8s-plus-27': dev['cdk8s-plus-27'], 'constructs': dev.constructs,
+      },
+      devDependencies: {
+        'cdk8s-cli': dev['cdk8s-cli'], 'typescript': dev.typescript, 'ts-node': dev['ts-node'], '@types/node': dev['@types/node'],
+      },
+    }, null, 2));
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'ES2020', module: 'commonjs', lib: ['es2020'], strict: true, declaration: false,
+        esModuleInterop: true, skipLibCheck: false, types: ['node'],
+      },
+      include: ['main.ts'],
+    }, null, 2));
+    fs.writeFileSync(path.join(project, 'cdk8s.yaml'), 'language: typescript\napp: npx ts-node main.ts\n');
+    fs.writeFileSync(path.join(project, 'main.ts'), readmeExample());
+
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], project);
+    try {
+      run('npx', ['tsc', '--noEmit', '-p', '.'], project);
+    } catch (e) {
+      fail(`the README example does not compile against the package:\n${(e as { stdout: string }).stdout}`);
+    }
+    run('npx', ['cdk8s', 'synth'], project);
+
+    const manifests = fs.readdirSync(path.join(project, 'dist'))
+      .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(project, 'dist', f), 'utf8')).map(d => d.toJS()));
+    const objects = manifests.map(m => `${m.kind}/${m.metadata.name}`).sort();
+    const expected = [
+      'Deployment/shop-api-blue', 'Deployment/shop-api-green', 'Deployment/shop-search', 'Deployment/shop-search-canary',
+      'Deployment/shop-web', 'Deployment/shop-worker', 'Service/shop-api', 'Service/shop-api-preview', 'Service/shop-search',
+      'Service/shop-web', 'Service/shop-worker',
+    ];
+    if (JSON.stringify(objects) !== JSON.stringify(expected)) {
+      fail(`cdk8s synth made ${objects.join(', ')}; expected ${expected.join(', ')}`);
+    }
+    const strategy = (name: string) => manifests.find(m => m.kind === 'Deployment' && m.metadata.name === name).spec.strategy.type;
+    if (strategy('shop-worker') !== 'Recreate' || strategy('shop-web') !== 'RollingUpdate') {
+      fail('the Recreate and RollingUpdate strategies are not where the README puts them');
+    }
+    const canary = manifests.find(m => m.metadata.name === 'shop-search-canary');
+    if (canary.spec.replicas !== 1) fail(`the canary runs ${canary.spec.replicas} pods; the README says 1 of 10`);
+    console.log(`the README example compiles and synthesizes ${objects.length} objects from the packed library`);
+    console.log('consumer: 1 passed, 0 failed');
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main();
