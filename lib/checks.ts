@@ -51,30 +51,88 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
   for (const object of chart.node.findAll().filter(ApiObject.isApiObject)) {
     json.set(object, object.toJson());
   }
-  const pods = [...json.entries()].flatMap(([object, manifest]) => podSource(object, manifest));
-  const errors: string[] = [];
   const key = (manifest: any) => `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
-  const keys = [...json.values()].map(key);
+  const definitions = new Map<string, number>();
+  for (const manifest of json.values()) {
+    definitions.set(key(manifest), (definitions.get(key(manifest)) ?? 0) + 1);
+  }
+  const pods = new PodIndex([...json.entries()].flatMap(([object, manifest]) => podSource(object, manifest)));
+  const errors: string[] = [];
   for (const objects of registered) {
     const fail = (message: string) => errors.push(`${objects.path}: ${message}`);
     for (const object of [...objects.deployments, ...objects.services.map(s => s.service)]) {
       const manifest = json.get(object);
-      if (keys.filter(k => k === key(manifest)).length > 1) {
+      if (definitions.get(key(manifest))! > 1) {
         fail(`${manifest.kind} ${manifest.metadata.name} is defined more than once in the chart: each would overwrite `
           + 'the other on apply; give each app its own name');
       }
     }
     for (const deployment of objects.deployments) {
-      checkDeployment(pods.find(p => p.object === deployment)!, pods, fail);
+      checkDeployment(pods.of(deployment), pods, fail);
     }
     for (const { service, selects } of objects.services) {
-      checkService(json.get(service), selects.map(d => pods.find(p => p.object === d)!), pods, fail);
+      checkService(json.get(service), selects.map(d => pods.of(d)), pods, fail);
     }
   }
   return errors;
 }
 
-function checkDeployment(deployment: PodSource, pods: PodSource[], fail: (message: string) => void): void {
+/**
+ * The chart's pod sources, indexed by label so that finding what a selector selects costs the
+ * size of its rarest label's group, not the size of the chart: charts with thousands of apps stay
+ * linear.
+ */
+class PodIndex {
+  private readonly byObject = new Map<ApiObject, PodSource>();
+  /** Pod sources by each of their labels. */
+  private readonly byLabel = new Map<string, PodSource[]>();
+  /** Workloads by the first label of their selector: the pods they select all have that label. */
+  private readonly bySelectorLabel = new Map<string, PodSource[]>();
+  /** Workloads whose selector has no matchLabels, checked against every pod. */
+  private readonly withoutSelectorLabels: PodSource[] = [];
+
+  constructor(public readonly all: PodSource[]) {
+    for (const pod of all) {
+      this.byObject.set(pod.object, pod);
+      for (const [key, value] of Object.entries(pod.labels)) {
+        add(this.byLabel, `${key}=${value}`, pod);
+      }
+      if (pod.selector) {
+        const [first] = Object.entries(pod.selector.matchLabels ?? {});
+        if (first) add(this.bySelectorLabel, `${first[0]}=${first[1]}`, pod);
+        else this.withoutSelectorLabels.push(pod);
+      }
+    }
+  }
+
+  public of(object: ApiObject): PodSource {
+    return this.byObject.get(object)!;
+  }
+
+  /** The pod sources whose labels `selector` selects. */
+  public selectedBy(selector: Selector): PodSource[] {
+    const groups = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => this.byLabel.get(`${key}=${value}`) ?? []);
+    const candidates = groups.length ? groups.reduce((a, b) => (b.length < a.length ? b : a)) : this.all;
+    return candidates.filter(pod => matches(selector, pod.labels));
+  }
+
+  /** The workloads whose selectors select the pods of `pod`. */
+  public selecting(pod: PodSource): PodSource[] {
+    const candidates = new Set<PodSource>(this.withoutSelectorLabels);
+    for (const [key, value] of Object.entries(pod.labels)) {
+      for (const other of this.bySelectorLabel.get(`${key}=${value}`) ?? []) candidates.add(other);
+    }
+    return [...candidates].filter(other => matches(other.selector!, pod.labels));
+  }
+}
+
+function add<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const group = map.get(key);
+  if (group) group.push(value);
+  else map.set(key, [value]);
+}
+
+function checkDeployment(deployment: PodSource, pods: PodIndex, fail: (message: string) => void): void {
   const selector = deployment.selector ?? {};
   if (!matches(selector, deployment.labels)) {
     fail(`the selector of ${deployment.id} (${show(selector)}) does not match its own pod template `
@@ -84,22 +142,20 @@ function checkDeployment(deployment: PodSource, pods: PodSource[], fail: (messag
     fail(`the selector of ${deployment.id} holds ${Label.VERSION}: the next release would change the immutable `
       + 'spec.selector and be rejected');
   }
-  for (const other of pods) {
-    if (other === deployment) continue;
-    const oursMatchesTheirs = matches(selector, other.labels);
-    const theirsMatchesOurs = other.selector !== undefined && matches(other.selector, deployment.labels);
-    if (oursMatchesTheirs || theirsMatchesOurs) {
-      fail(`the selectors of ${deployment.id} and ${other.id} overlap (${oursMatchesTheirs ? deployment.id : other.id} `
-        + `selects the pods of ${oursMatchesTheirs ? other.id : deployment.id}): their controllers would fight over `
-        + 'the pods; give each app its own name');
-    }
-  }
+  const overlaps = (other: PodSource, oursSelectsTheirs: boolean) => fail(`the selectors of ${deployment.id} and ${other.id} `
+    + `overlap (${oursSelectsTheirs ? deployment.id : other.id} selects the pods of ${oursSelectsTheirs ? other.id : deployment.id}): `
+    + 'their controllers would fight over the pods; give each app its own name');
+  const selectedByOurs = pods.selectedBy(selector).filter(other => other !== deployment);
+  selectedByOurs.forEach(other => overlaps(other, true));
+  pods.selecting(deployment)
+    .filter(other => other !== deployment && !selectedByOurs.includes(other))
+    .forEach(other => overlaps(other, false));
 }
 
-function checkService(service: any, expected: PodSource[], pods: PodSource[], fail: (message: string) => void): void {
+function checkService(service: any, expected: PodSource[], pods: PodIndex, fail: (message: string) => void): void {
   const id = `Service ${service.metadata.name}`;
   const selector: Record<string, string> = service.spec?.selector ?? {};
-  const selected = pods.filter(p => matches({ matchLabels: selector }, p.labels));
+  const selected = pods.selectedBy({ matchLabels: selector });
   if (selected.length === 0) {
     fail(`${id} selects no pod template in the chart (selector ${show(selector)}): its traffic would be dropped`);
     return;

@@ -74,6 +74,24 @@ test('fails when another workload\'s pods match the Service', () => {
     + 'should select exactly Deployment web (selector {"app.kubernetes.io/name":"web"})');
 });
 
+test('fails when another workload\'s selector matches the app\'s pods', () => {
+  // GIVEN
+  const chart = newChart();
+  new RampedApp(chart, 'web', web);
+  // WHEN
+  const legacy = new kplus.Deployment(chart, 'legacy', {
+    metadata: { name: 'legacy' },
+    select: false,
+    podMetadata: { labels: { 'app.kubernetes.io/name': 'legacy' } },
+    containers: [{ image: 'legacy:1', portNumber: 8080 }],
+  });
+  legacy.select(kplus.LabelSelector.of({ expressions: [kplus.LabelExpression.exists('app.kubernetes.io/name')] }));
+  // THEN
+  expect(checkErrors(chart)).toEqual(['[test] test/web: the selectors of Deployment web and Deployment legacy overlap '
+    + '(Deployment legacy selects the pods of Deployment web): their controllers would fight over the pods; give each '
+    + 'app its own name']);
+});
+
 test('fails when the version is put into a selector', () => {
   // GIVEN
   const chart = newChart();
