@@ -47,34 +47,52 @@ export function addChartChecks(scope: IConstruct, objects: CheckedObjects): void
 
 /** Every failing check of every registered construct of `chart`, each starting with its construct path. */
 export function checkChart(chart: Chart, registered: CheckedObjects[]): string[] {
-  const json = new Map<ApiObject, any>();
-  for (const object of chart.node.findAll().filter(ApiObject.isApiObject)) {
-    json.set(object, object.toJson());
-  }
-  const key = (manifest: any) => `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
+  // Only what the checks read is kept of each rendered object, so a chart of thousands of apps does
+  // not hold all of its manifests in memory twice.
+  const summaries = new Map<ApiObject, ObjectSummary>();
   const definitions = new Map<string, number>();
-  for (const manifest of json.values()) {
-    definitions.set(key(manifest), (definitions.get(key(manifest)) ?? 0) + 1);
+  const pods: PodSource[] = [];
+  for (const object of chart.node.findAll().filter(ApiObject.isApiObject)) {
+    const manifest = object.toJson();
+    const summary = summarize(manifest);
+    summaries.set(object, summary);
+    definitions.set(summary.key, (definitions.get(summary.key) ?? 0) + 1);
+    pods.push(...podSource(object, manifest));
   }
-  const pods = new PodIndex([...json.entries()].flatMap(([object, manifest]) => podSource(object, manifest)));
+  const index = new PodIndex(pods);
   const errors: string[] = [];
   for (const objects of registered) {
     const fail = (message: string) => errors.push(`${objects.path}: ${message}`);
     for (const object of [...objects.deployments, ...objects.services.map(s => s.service)]) {
-      const manifest = json.get(object);
-      if (definitions.get(key(manifest))! > 1) {
-        fail(`${manifest.kind} ${manifest.metadata.name} is defined more than once in the chart: each would overwrite `
-          + 'the other on apply; give each app its own name');
+      const summary = summaries.get(object)!;
+      if (definitions.get(summary.key)! > 1) {
+        fail(`${summary.id} is defined more than once in the chart: each would overwrite the other on apply; `
+          + 'give each app its own name');
       }
     }
     for (const deployment of objects.deployments) {
-      checkDeployment(pods.of(deployment), pods, fail);
+      checkDeployment(index.of(deployment), index, fail);
     }
     for (const { service, selects } of objects.services) {
-      checkService(json.get(service), selects.map(d => pods.of(d)), pods, fail);
+      checkService(summaries.get(service)!, selects.map(d => index.of(d)), index, fail);
     }
   }
   return errors;
+}
+
+/** What the checks read of any object: its identity and, for a Service, its selector and ports. */
+interface ObjectSummary {
+  readonly key: string;
+  readonly id: string;
+  readonly selector?: Record<string, string>;
+  readonly ports?: Array<{ port: number; targetPort?: number | string }>;
+}
+
+function summarize(manifest: any): ObjectSummary {
+  const id = `${manifest.kind} ${manifest.metadata?.name}`;
+  const key = `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
+  if (manifest.kind !== 'Service') return { key, id };
+  return { key, id, selector: manifest.spec?.selector ?? {}, ports: manifest.spec?.ports ?? [] };
 }
 
 /**
@@ -152,9 +170,9 @@ function checkDeployment(deployment: PodSource, pods: PodIndex, fail: (message: 
     .forEach(other => overlaps(other, false));
 }
 
-function checkService(service: any, expected: PodSource[], pods: PodIndex, fail: (message: string) => void): void {
-  const id = `Service ${service.metadata.name}`;
-  const selector: Record<string, string> = service.spec?.selector ?? {};
+function checkService(service: ObjectSummary, expected: PodSource[], pods: PodIndex, fail: (message: string) => void): void {
+  const id = service.id;
+  const selector = service.selector ?? {};
   const selected = pods.selectedBy({ matchLabels: selector });
   if (selected.length === 0) {
     fail(`${id} selects no pod template in the chart (selector ${show(selector)}): its traffic would be dropped`);
@@ -164,7 +182,7 @@ function checkService(service: any, expected: PodSource[], pods: PodIndex, fail:
   if (names(selected) !== names(expected)) {
     fail(`${id} selects ${names(selected)}, but should select exactly ${names(expected)} (selector ${show(selector)})`);
   }
-  for (const port of service.spec?.ports ?? []) {
+  for (const port of service.ports ?? []) {
     const targetPort = port.targetPort ?? port.port;
     for (const pod of selected) {
       const container = pod.containers.find(c => (c.ports ?? []).some((p: any) => isPort(p, targetPort)));
@@ -196,8 +214,11 @@ function checkReadiness(pod: PodSource, container: any, fail: (message: string) 
 /** The pods an object makes: a workload's template, or a Pod itself. */
 function podSource(object: ApiObject, manifest: any): PodSource[] {
   const id = `${manifest.kind} ${manifest.metadata?.name}`;
+  const containers = (spec: any) => (spec?.containers ?? []).map((c: any) => ({
+    name: c.name, ports: c.ports, readinessProbe: c.readinessProbe,
+  }));
   if (manifest.kind === 'Pod') {
-    return [{ object, id, labels: manifest.metadata?.labels ?? {}, containers: manifest.spec?.containers ?? [] }];
+    return [{ object, id, labels: manifest.metadata?.labels ?? {}, containers: containers(manifest.spec) }];
   }
   const template = manifest.spec?.template;
   if (!template || manifest.kind === 'CronJob') return [];
@@ -205,7 +226,7 @@ function podSource(object: ApiObject, manifest: any): PodSource[] {
     object, id,
     labels: template.metadata?.labels ?? {},
     selector: manifest.spec.selector ?? {},
-    containers: template.spec?.containers ?? [],
+    containers: containers(template.spec),
   }];
 }
 

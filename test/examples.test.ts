@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { buildExamples } from '../examples/main';
-import { Manifest, validateChart, validateManifest } from './util';
+import { Manifest, validateManifest } from './util';
 
 test('every example chart synthesizes valid manifests', () => {
   // GIVEN
@@ -8,7 +8,6 @@ test('every example chart synthesizes valid manifests', () => {
   // WHEN
   buildExamples(app);
   // THEN
-  app.charts.forEach(validateChart);
   const charts = app.charts.map(chart => [chart.node.id, Testing.synth(chart) as Manifest[]] as const);
   expect(charts.map(([id]) => id)).toEqual(['recreate', 'ramped', 'blue-green', 'canary']);
   for (const [, manifests] of charts) {
