@@ -2,6 +2,7 @@
 export * from './labels';
 export * from './base';
 export * from './rolling-update';
+export * from './rolling-update-plan';
 export * from './recreate-app';
 export * from './ramped-app';
 export * from './blue-green-app';

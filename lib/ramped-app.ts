@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AppProps, StrategyApp } from './base';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
+import { Plan, RollingUpdatePlan } from './rolling-update-plan';
 
 /**
  * Props of `RampedApp`.
@@ -25,13 +26,24 @@ export class RampedApp extends StrategyApp {
   /** The version the pods run. */
   public readonly version: string;
 
+  private readonly rollingUpdate: RollingUpdateProps;
+
   constructor(scope: Construct, id: string, props: RampedAppProps) {
     super(scope, id, props);
+    this.rollingUpdate = { maxSurge: props.maxSurge, maxUnavailable: props.maxUnavailable };
     this.version = this._version(props, '');
     this.deployment = this._addDeployment('Deployment', {
       nameSuffix: '', variant: props, version: this.version, replicas: this.replicas, selector: {},
       strategy: rollingUpdateStrategy(this, props),
     });
     this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {}, selects: [this.deployment] });
+  }
+
+  /**
+   * The steps the Deployment controller takes to roll out the next version of this app, from
+   * all-old to all-new, with this app's replicas, maxSurge and maxUnavailable.
+   */
+  public plan(): Plan {
+    return RollingUpdatePlan.compute({ replicas: this.replicas, ...this.rollingUpdate });
   }
 }

@@ -110,9 +110,9 @@ export function versionFromImage(image: string): string {
 
 /**
  * A `PercentOrAbsolute` as Kubernetes reads it: a non-negative integer, or a string matching
- * `^[0-9]+%$`. Returns the number and whether it is a percentage.
+ * `^[0-9]+%$`. Returns the number and whether it is a percentage; the error names `prop`.
  */
-export function checkPercentOrAbsolute(scope: IConstruct, prop: string, value: kplus.PercentOrAbsolute,
+export function parsePercentOrAbsolute(prop: string, value: kplus.PercentOrAbsolute | undefined,
   maxPercent?: number): { amount: number; percent: boolean } {
   const raw: unknown = value?.value;
   if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) {
@@ -121,10 +121,20 @@ export function checkPercentOrAbsolute(scope: IConstruct, prop: string, value: k
   if (typeof raw === 'string' && PERCENT.test(raw)) {
     const amount = parseInt(raw, 10);
     if (maxPercent !== undefined && amount > maxPercent) {
-      fail(scope, prop, raw, `a percentage may be at most ${maxPercent}%`);
+      throw new Error(`'${prop}' is ${show(raw)}; a percentage may be at most ${maxPercent}%`);
     }
     return { amount, percent: true };
   }
-  return fail(scope, prop, raw, 'it must be PercentOrAbsolute.absolute(n) with a non-negative integer n, '
+  throw new Error(`'${prop}' is ${show(raw)}; it must be PercentOrAbsolute.absolute(n) with a non-negative integer n, `
     + 'or PercentOrAbsolute.percent(p) with a non-negative integer p');
+}
+
+/** `parsePercentOrAbsolute` for a prop of a construct: the error starts with the construct path. */
+export function checkPercentOrAbsolute(scope: IConstruct, prop: string, value: kplus.PercentOrAbsolute,
+  maxPercent?: number): { amount: number; percent: boolean } {
+  try {
+    return parsePercentOrAbsolute(prop, value, maxPercent);
+  } catch (e) {
+    throw new Error(`${scope.node.path}: ${(e as Error).message}`);
+  }
 }

@@ -6,7 +6,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
   AppProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, CommonAppProps, RampedApp, RampedAppProps,
-  RecreateApp, RollingUpdateProps, Slot, VariantProps,
+  RecreateApp, RollingUpdatePlan, RollingUpdateProps, Slot, VariantProps,
 } from '../lib';
 import { Manifest, newChart, objectSet, synth } from './util';
 
@@ -124,6 +124,23 @@ describe('valid props synthesize valid, checked manifests, and every next phase 
       const after = manifestsOf(ramped, { ...props, ...next });
       expectSameShape(before, after);
       expect(manifestsOf(ramped, props)).toStrictEqual(before);
+    }), { numRuns: RUNS });
+  });
+
+  test('RampedApp: the strategy written into the Deployment resolves as the planner says, and the plan ends all-new', () => {
+    fc.assert(fc.property(rampedProps, props => {
+      const chart = newChart();
+      const app = new RampedApp(chart, 'app', props);
+      const { rollingUpdate } = synth(chart)[0].spec.strategy;
+      const asWritten = (value: number | string) => (typeof value === 'number'
+        ? kplus.PercentOrAbsolute.absolute(value) : kplus.PercentOrAbsolute.percent(parseInt(value, 10)));
+      const plan = app.plan();
+      expect(RollingUpdatePlan.resolve({
+        replicas: app.replicas,
+        maxSurge: asWritten(rollingUpdate.maxSurge),
+        maxUnavailable: asWritten(rollingUpdate.maxUnavailable),
+      })).toEqual({ maxSurge: plan.maxSurge, maxUnavailable: plan.maxUnavailable });
+      expect(plan.steps[plan.steps.length - 1]).toMatchObject({ oldReplicas: 0, newReplicas: app.replicas });
     }), { numRuns: RUNS });
   });
 

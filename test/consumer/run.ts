@@ -96,6 +96,10 @@ function main(): void {
     if (strategy('shop-worker') !== 'Recreate' || strategy('shop-web') !== 'RollingUpdate') {
       fail('the Recreate and RollingUpdate strategies are not where the README puts them');
     }
+    const planned = JSON.parse(run('npx', ['cdk8s-deployment-strategies', 'plan', '--replicas', '4', '--max-unavailable', '0', '--json'], project));
+    if (planned.maxTotal !== 5 || planned.steps[planned.steps.length - 1].newReplicas !== 4) {
+      fail(`the installed plan command printed ${JSON.stringify(planned).slice(0, 200)}`);
+    }
     const canary = manifests.find(m => m.metadata.name === 'shop-search-canary');
     if (canary.spec.replicas !== 1) fail(`the canary runs ${canary.spec.replicas} pods; the README says 1 of 10`);
     console.log(`the README example compiles and synthesizes ${objects.length} objects from the packed library`);
