@@ -2,7 +2,7 @@
 // step by step, computed offline from replicas, maxSurge and maxUnavailable.
 import * as kplus from 'cdk8s-plus-27';
 import { Amount, maxUnavailableOf, resolveFenceposts, syncOnce } from './rollout-controller';
-import { parsePercentOrAbsolute } from './validation';
+import { parseRollingUpdate } from './validation';
 
 /**
  * The settings of a rolling update.
@@ -200,10 +200,6 @@ function checkCount(prop: string, value: number): number {
 
 function parseSettings(settings: RollingUpdateSettings): { replicas: number; surge: Amount; unavailable: Amount } {
   const replicas = checkCount('replicas', settings.replicas);
-  const surge = parsePercentOrAbsolute('maxSurge', settings.maxSurge ?? kplus.PercentOrAbsolute.percent(25));
-  const unavailable = parsePercentOrAbsolute('maxUnavailable', settings.maxUnavailable ?? kplus.PercentOrAbsolute.percent(25), 100);
-  if (surge.amount === 0 && unavailable.amount === 0) {
-    throw new Error('\'maxSurge\' and \'maxUnavailable\' are both 0; at least one must be above 0');
-  }
+  const { surge, unavailable } = parseRollingUpdate(settings);
   return { replicas, surge, unavailable };
 }

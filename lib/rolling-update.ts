@@ -2,7 +2,7 @@
 // strategies, checked with the rules the Kubernetes API server applies.
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { checkPercentOrAbsolute, fail } from './validation';
+import { ParsedRollingUpdate, parseRollingUpdate } from './validation';
 
 /**
  * How fast a rolling update replaces old pods with new ones.
@@ -28,18 +28,13 @@ export interface RollingUpdateProps {
   readonly maxUnavailable?: kplus.PercentOrAbsolute;
 }
 
-/**
- * The rolling update strategy for `props`, after the checks the API server would make:
- * non-negative integers or percentages, `maxUnavailable` at most 100%, not both zero.
- */
+/** The rolling update strategy of a construct's Deployments; errors start with the construct path. */
 export function rollingUpdateStrategy(scope: IConstruct, props: RollingUpdateProps): kplus.DeploymentStrategy {
-  const maxSurge = props.maxSurge ?? kplus.PercentOrAbsolute.percent(25);
-  const maxUnavailable = props.maxUnavailable ?? kplus.PercentOrAbsolute.percent(25);
-  const surge = checkPercentOrAbsolute(scope, 'maxSurge', maxSurge);
-  const unavailable = checkPercentOrAbsolute(scope, 'maxUnavailable', maxUnavailable, 100);
-  if (surge.amount === 0 && unavailable.amount === 0) {
-    fail(scope, 'maxUnavailable', maxUnavailable,
-      `it may not be 0 while 'maxSurge' is 0 too (${JSON.stringify(maxSurge.value)}): no pod could ever be replaced`);
+  let parsed: ParsedRollingUpdate;
+  try {
+    parsed = parseRollingUpdate(props);
+  } catch (e) {
+    throw new Error(`${scope.node.path}: ${(e as Error).message}`);
   }
-  return kplus.DeploymentStrategy.rollingUpdate({ maxSurge, maxUnavailable });
+  return kplus.DeploymentStrategy.rollingUpdate({ maxSurge: parsed.maxSurge, maxUnavailable: parsed.maxUnavailable });
 }

@@ -129,12 +129,29 @@ export function parsePercentOrAbsolute(prop: string, value: kplus.PercentOrAbsol
     + 'or PercentOrAbsolute.percent(p) with a non-negative integer p');
 }
 
-/** `parsePercentOrAbsolute` for a prop of a construct: the error starts with the construct path. */
-export function checkPercentOrAbsolute(scope: IConstruct, prop: string, value: kplus.PercentOrAbsolute,
-  maxPercent?: number): { amount: number; percent: boolean } {
-  try {
-    return parsePercentOrAbsolute(prop, value, maxPercent);
-  } catch (e) {
-    throw new Error(`${scope.node.path}: ${(e as Error).message}`);
+/** `maxSurge` and `maxUnavailable` with their defaults, and the amounts they stand for. */
+export interface ParsedRollingUpdate {
+  readonly maxSurge: kplus.PercentOrAbsolute;
+  readonly maxUnavailable: kplus.PercentOrAbsolute;
+  readonly surge: { amount: number; percent: boolean };
+  readonly unavailable: { amount: number; percent: boolean };
+}
+
+/**
+ * `props` after the checks the API server would make: non-negative integers or percentages,
+ * `maxUnavailable` at most 100%, not both zero. The error names the prop but no construct.
+ */
+export function parseRollingUpdate(props: {
+  readonly maxSurge?: kplus.PercentOrAbsolute;
+  readonly maxUnavailable?: kplus.PercentOrAbsolute;
+}): ParsedRollingUpdate {
+  const maxSurge = props.maxSurge ?? kplus.PercentOrAbsolute.percent(25);
+  const maxUnavailable = props.maxUnavailable ?? kplus.PercentOrAbsolute.percent(25);
+  const surge = parsePercentOrAbsolute('maxSurge', maxSurge);
+  const unavailable = parsePercentOrAbsolute('maxUnavailable', maxUnavailable, 100);
+  if (surge.amount === 0 && unavailable.amount === 0) {
+    throw new Error(`'maxUnavailable' is ${show(maxUnavailable)}; it may not be 0 while 'maxSurge' is 0 too `
+      + `(${show(maxSurge)}): no pod could ever be replaced`);
   }
+  return { maxSurge, maxUnavailable, surge, unavailable };
 }

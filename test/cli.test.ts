@@ -80,7 +80,7 @@ test.each([
   [['plan'], '--replicas is required'],
   [['plan', '--replicas', 'ten'], '--replicas is "ten": it must be an integer 0 or more'],
   [['plan', '--replicas', '3', '--max-unavailable', '101%'], '--max-unavailable is "101%"; a percentage may be at most 100%'],
-  [['plan', '--replicas', '3', '--max-surge', '0', '--max-unavailable', '0%'], '--max-surge and --max-unavailable are both 0'],
+  [['plan', '--replicas', '3', '--max-surge', '0', '--max-unavailable', '0%'], '--max-unavailable is "0%"; it may not be 0 while --max-surge is 0 too (0)'],
   [['plan', '--replicas'], '--replicas needs a value'],
   [['plan', '--replicas', '3', '--fast'], 'unknown option "--fast"'],
   [['apply'], 'unknown command "apply": the command is plan'],

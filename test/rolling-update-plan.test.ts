@@ -40,7 +40,7 @@ describe('resolve (ResolveFenceposts)', () => {
     [{ maxSurge: pct(2.5) }, /^'maxSurge' is "2.5%"/],
     [{ maxUnavailable: abs(-1) }, /^'maxUnavailable' is -1/],
     [{ maxUnavailable: pct(101) }, /^'maxUnavailable' is "101%"; a percentage may be at most 100%/],
-    [{ maxSurge: abs(0), maxUnavailable: pct(0) }, /^'maxSurge' and 'maxUnavailable' are both 0/],
+    [{ maxSurge: abs(0), maxUnavailable: pct(0) }, /^'maxUnavailable' is "0%"; it may not be 0 while 'maxSurge' is 0 too \(0\)/],
   ])('fails for %j', (settings, message) => {
     expect(() => RollingUpdatePlan.resolve({ replicas: 10, ...settings })).toThrow(message);
   });
