@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `cdk8s-deployment-strategies` command: `plan` prints what the Deployment controller will do
+// The `cdk8s-deployment-strategies` command: `plan` shows what the Deployment controller will do
 // during a rolling update, as a table, as JSON, or as an SVG chart.
 import * as fs from 'fs';
 import * as kplus from 'cdk8s-plus-27';
@@ -14,38 +14,44 @@ export interface CliIo {
 
 const USAGE = `Usage: cdk8s-deployment-strategies plan --replicas N [options]
 
-Shows, step by step, how the Kubernetes Deployment controller replaces old pods with new ones.
+Shows, step by step, how the Kubernetes Deployment controller replaces the pods of a Deployment
+with those of its new version in a rolling update, counting each pod available as soon as it
+exists.
 
 Options:
-  --replicas N           desired pods (spec.replicas), an integer 0 or more (required)
-  --max-surge V          pods allowed above replicas: an integer or a percentage such as 25%
-                         (rounded up); default 25%
-  --max-unavailable V    pods allowed to be unavailable: an integer or a percentage such as 25%
-                         (rounded down, at most 100%); default 25%
-  --old-replicas N       pods of the old version when the rollout starts; default: replicas
+  --replicas N           desired pods (spec.replicas): an integer 0 or more (required)
+  --max-surge V          pods allowed above replicas: an integer, or a percentage of replicas
+                         such as 25% (rounded up); default 25%
+  --max-unavailable V    pods of replicas allowed to be unavailable: an integer, or a percentage
+                         such as 25% (rounded down, at most 100%); default 25%
+  --old-replicas N       pods of the old version when the rollout starts; default: replicas.
+                         Another number means the Deployment is scaled in the same change: the
+                         controller first sets the old ReplicaSet to replicas
   --json                 print the plan as JSON instead of a table
   --svg FILE             also write a chart of old, new and available pods per step to FILE
   -h, --help             print this help
+
+Values are read as the Kubernetes API reads them: digits, or digits and '%'; a value may also
+be given as --flag=value. Exit codes: 0 done, 2 bad usage or value (nothing is written).
+
+Example:
+  cdk8s-deployment-strategies plan --replicas 10 --max-surge 25% --max-unavailable 0 --svg rollout.svg
 `;
 
-const INTEGER = /^[0-9]+$/;
-const PERCENT = /^[0-9]+%$/;
-
+/** A mistake in the command line: reported with exit code 2. */
 class UsageError extends Error {}
 
-/** A value as Kubernetes accepts it: an integer, or a percentage matching ^[0-9]+%$. */
-function parseAmount(flag: string, text: string): kplus.PercentOrAbsolute {
-  if (INTEGER.test(text)) return kplus.PercentOrAbsolute.absolute(parseInt(text, 10));
-  if (PERCENT.test(text)) return kplus.PercentOrAbsolute.percent(parseInt(text, 10));
-  throw new UsageError(`${flag} is ${JSON.stringify(text)}: it must be an integer (e.g. 1) or a percentage matching ^[0-9]+%$ (e.g. 25%)`);
-}
+const VALUE_FLAGS = ['--replicas', '--max-surge', '--max-unavailable', '--old-replicas', '--svg'];
 
-function parseCount(flag: string, text: string): number {
-  if (!INTEGER.test(text)) throw new UsageError(`${flag} is ${JSON.stringify(text)}: it must be an integer 0 or more`);
-  return parseInt(text, 10);
-}
+/** The library's names for what the flags set, to report its errors in terms of the flags. */
+const FLAG_OF_PROP: Record<string, string> = {
+  replicas: '--replicas',
+  maxSurge: '--max-surge',
+  maxUnavailable: '--max-unavailable',
+  oldReplicas: '--old-replicas',
+};
 
-/** Runs the command; returns the exit code (0 success, 2 bad usage or input). */
+/** Runs the command; returns the exit code: 0 done, 2 bad usage or value. */
 export function main(argv: string[], io: CliIo): number {
   try {
     if (argv.includes('--help') || argv.includes('-h')) {
@@ -54,57 +60,105 @@ export function main(argv: string[], io: CliIo): number {
     }
     const [command, ...rest] = argv;
     if (command !== 'plan') {
-      throw new UsageError(command === undefined ? 'missing command: plan' : `unknown command ${JSON.stringify(command)}: the command is plan`);
+      throw new UsageError(command === undefined ? 'missing command: the command is plan' : `unknown command ${JSON.stringify(command)}: the command is plan`);
     }
-    const values: Record<string, string> = {};
-    let json = false;
-    for (let i = 0; i < rest.length; i++) {
-      const flag = rest[i];
-      if (flag === '--json') {
-        json = true;
-      } else if (['--replicas', '--max-surge', '--max-unavailable', '--old-replicas', '--svg'].includes(flag)) {
-        const value = rest[++i];
-        if (value === undefined) throw new UsageError(`${flag} needs a value`);
-        values[flag] = value;
-      } else {
-        throw new UsageError(`unknown option ${JSON.stringify(flag)}`);
-      }
-    }
+    const { values, json } = parseFlags(rest);
     if (values['--replicas'] === undefined) throw new UsageError('--replicas is required');
+
+    const maxSurgeText = values['--max-surge'] ?? '25%';
+    const maxUnavailableText = values['--max-unavailable'] ?? '25%';
+    const options = {
+      replicas: parseCount('--replicas', values['--replicas']),
+      maxSurge: parseAmount('--max-surge', maxSurgeText),
+      maxUnavailable: parseAmount('--max-unavailable', maxUnavailableText),
+      oldReplicas: values['--old-replicas'] === undefined ? undefined : parseCount('--old-replicas', values['--old-replicas']),
+    };
     let plan: Plan;
     try {
-      plan = RollingUpdatePlan.compute({
-        replicas: parseCount('--replicas', values['--replicas']),
-        maxSurge: values['--max-surge'] === undefined ? undefined : parseAmount('--max-surge', values['--max-surge']),
-        maxUnavailable: values['--max-unavailable'] === undefined
-          ? undefined : parseAmount('--max-unavailable', values['--max-unavailable']),
-        oldReplicas: values['--old-replicas'] === undefined ? undefined : parseCount('--old-replicas', values['--old-replicas']),
-      });
+      plan = RollingUpdatePlan.compute(options);
     } catch (e) {
-      if (e instanceof UsageError) throw e;
-      throw new UsageError((e as Error).message.replace(/'(\w+)'/g, (_, prop: string) => `--${prop.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`));
+      // The values parsed, so what is left are the rules between them and the ranges, which the
+      // library reports with its own names for the values.
+      throw new UsageError((e as Error).message.replace(/'(replicas|maxSurge|maxUnavailable|oldReplicas)'/g,
+        (_quoted, prop: string) => FLAG_OF_PROP[prop]));
     }
-    if (values['--svg'] !== undefined) io.writeFile(values['--svg'], renderSvg(plan));
-    io.stdout(json ? `${JSON.stringify(plan, null, 2)}\n` : renderTable(plan));
+
+    const given = { maxSurge: maxSurgeText, maxUnavailable: maxUnavailableText };
+    if (values['--svg'] !== undefined) io.writeFile(values['--svg'], renderSvg(plan, given));
+    io.stdout(json ? `${JSON.stringify(plan, null, 2)}\n` : renderTable(plan, given));
     return 0;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr(`error: ${e.message}\nRun with --help for the options.\n`);
+    io.stderr(`error: ${e.message}\nRun 'cdk8s-deployment-strategies --help' for the options.\n`);
     return 2;
   }
 }
 
+function parseFlags(args: string[]): { values: Record<string, string>; json: boolean } {
+  const values: Record<string, string> = {};
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (flag === '--json' && flag === arg) {
+      json = true;
+      continue;
+    }
+    if (!VALUE_FLAGS.includes(flag)) {
+      throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
+    }
+    let value: string | undefined;
+    if (flag !== arg) {
+      value = arg.slice(eq + 1);
+    } else {
+      // A following flag is taken as the value missing, not as the value: "--replicas --json".
+      value = args[i + 1]?.startsWith('--') ? undefined : args[i + 1];
+      if (value !== undefined) i++;
+    }
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    if (values[flag] !== undefined) throw new UsageError(`${flag} is given twice`);
+    values[flag] = value;
+  }
+  return { values, json };
+}
+
+function parseCount(flag: string, text: string): number {
+  if (!/^[0-9]+$/.test(text)) throw new UsageError(`${flag} is ${JSON.stringify(text)}; it must be an integer 0 or more`);
+  return parseInt(text, 10);
+}
+
+function parseAmount(flag: string, text: string): kplus.PercentOrAbsolute {
+  try {
+    return RollingUpdatePlan.parsePercentOrAbsolute(flag, text);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** The values as given, shown beside what they resolve to. */
+interface Given {
+  readonly maxSurge: string;
+  readonly maxUnavailable: string;
+}
+
 /** The resolved values, the bounds they imply, and the steps as an aligned table. */
-export function renderTable(plan: Plan): string {
+export function renderTable(plan: Plan, given: Given): string {
   const header = ['step', 'old', 'new', 'total', 'available', 'action'];
   const rows = plan.steps.map(s =>
     [s.step, s.oldReplicas, s.newReplicas, s.totalReplicas, s.availableReplicas, s.action].map(String));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
+  // A loop, not Math.max(...rows): a spread of 200,000 rows overflows the stack.
+  const widths = header.map(h => h.length);
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i], cell.length); });
+  // Numbers right-aligned under their header; the action, last, is left as it is.
   const line = (cells: string[]) => cells.map((c, i) => (i < 5 ? c.padStart(widths[i]) : c)).join('  ').trimEnd();
+  const capped = plan.minAvailable !== plan.replicas - plan.maxUnavailable ? ', no fewer than 0' : '';
   return [
-    `replicas ${plan.replicas}, maxSurge ${plan.maxSurge}, maxUnavailable ${plan.maxUnavailable}`,
-    `at most ${plan.maxTotal} pods (replicas + maxSurge), at least ${plan.minAvailable} available (replicas - maxUnavailable)`,
-    `${plan.steps.length - 1} steps`,
+    `replicas ${plan.replicas}, maxSurge ${given.maxSurge} = ${pods(plan.maxSurge)}, `
+      + `maxUnavailable ${given.maxUnavailable} = ${pods(plan.maxUnavailable)}`,
+    `at most ${pods(plan.maxTotal)} (replicas + maxSurge), `
+      + `at least ${plan.minAvailable} available (replicas - maxUnavailable${capped})`,
+    `${steps(plan.steps.length - 1)} (passes of the controller), each pod counted available as soon as it exists`,
     '',
     line(header),
     ...rows.map(line),
@@ -112,80 +166,209 @@ export function renderTable(plan: Plan): string {
   ].join('\n');
 }
 
-/** The most steps drawn one by one; longer plans are sampled evenly, and the title says so. */
-const MAX_DRAWN_STEPS = 200;
+function pods(n: number, format: (n: number) => string = String): string {
+  return `${format(n)} ${n === 1 ? 'pod' : 'pods'}`;
+}
 
-/** A chart of old and new pods (stacked bars), available pods (a line) and the two bounds. */
-export function renderSvg(plan: Plan): string {
-  const every = Math.ceil(plan.steps.length / MAX_DRAWN_STEPS);
-  const drawn = plan.steps.filter((_, i) => i % every === 0 || i === plan.steps.length - 1);
-  const width = 760;
-  const height = 420;
-  const left = 60;
-  const right = 200;
-  const top = 50;
-  const bottom = 50;
+function steps(n: number, format: (n: number) => string = String): string {
+  return `${format(n)} ${n === 1 ? 'step' : 'steps'}`;
+}
+
+/** 100000 as 100,000, the same on every machine (toLocaleString depends on the locale). */
+function group(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** The most columns a chart has: past that, each column stands for several steps. */
+const MAX_COLUMNS = 200;
+
+const OLD_FILL = '#9db4d3';
+const NEW_FILL = '#7cc48a';
+/** A white outline under the text, so a label stays readable where a line crosses it. */
+const HALO = 'stroke="#ffffff" stroke-width="3" paint-order="stroke"';
+
+/**
+ * A chart of the plan: a stacked bar per step (old pods below, new pods above), a line of the
+ * available pods, and the two bounds as labelled dashed lines. A plan of more than 200 steps is
+ * drawn in 200 columns of several steps each, said in the title, so the file stays small.
+ */
+export function renderSvg(plan: Plan, given: Given): string {
+  const width = 840;
+  const height = 470;
+  const left = 64;
+  const right = 210;
+  const top = 80;
+  const bottom = 58;
   const plotWidth = width - left - right;
   const plotHeight = height - top - bottom;
-  const yMax = Math.max(plan.maxTotal, ...plan.steps.map(s => s.totalReplicas), 1);
-  const y = (pods: number) => top + plotHeight - (pods / yMax) * plotHeight;
-  const slot = plotWidth / drawn.length;
-  const x = (i: number) => left + i * slot;
-  const barWidth = Math.max(slot * 0.7, 0.5);
   const f = (n: number) => String(Math.round(n * 10) / 10);
-  const title = `Rolling update: replicas ${plan.replicas}, maxSurge ${plan.maxSurge}, maxUnavailable ${plan.maxUnavailable}`
-    + (every > 1 ? ` (every ${every}th of ${plan.steps.length} states drawn)` : '');
+
+  const states = plan.steps.length;
+  const columns = columnsOf(plan);
+  const yTop = niceCeiling(Math.max(plan.maxTotal, ...columns.map(c => c.maxTotal), 1) * 1.05);
+  const y = (podCount: number) => top + plotHeight - (podCount / yTop) * plotHeight;
+  const x = (state: number) => left + (state / states) * plotWidth;
+
+  const title = `Rolling update: ${group(plan.replicas)} replicas, maxSurge ${given.maxSurge} = ${pods(plan.maxSurge, group)}, `
+    + `maxUnavailable ${given.maxUnavailable} = ${pods(plan.maxUnavailable, group)}`;
+  const stepCount = states - 1;
+  const subtitle = columns.length < states
+    ? `${steps(stepCount, group)}, too many for a bar each: ${columns.length} columns of about `
+      + `${group(Math.round(states / columns.length))} steps, each drawn as its last step`
+    : `${steps(stepCount, group)}, one per pass of the Deployment controller; `
+      + 'pods counted available as soon as they exist';
+  // What the file is, first, for whoever opens it as text (no double hyphen: XML comments forbid it).
+  const from = plan.steps[0].oldReplicas === plan.replicas ? '' : ` from ${plan.steps[0].oldReplicas} old pods`;
   const out: string[] = [
+    `<!-- Chart of a rolling update planned by the plan command of cdk8s-deployment-strategies: ${plan.replicas} replicas${from}, `
+      + `maxSurge ${escape(given.maxSurge)}, maxUnavailable ${escape(given.maxUnavailable)}; `
+      + 'old and new pods per step as stacked bars, available pods as a line, and the bounds they keep -->',
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" `
-      + 'font-family="sans-serif" font-size="12">',
+      + `font-family="DejaVu Sans, Verdana, sans-serif" font-size="12" role="img" aria-label="${escape(title)}">`,
+    `<title>${escape(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${left}" y="24" font-size="15" font-weight="bold">${title}</text>`,
+    `<text x="${left}" y="26" font-size="15" font-weight="bold" fill="#222222">${escape(title)}</text>`,
+    `<text x="${left}" y="46" fill="#555555">${escape(subtitle)}</text>`,
   ];
-  // Axes and y ticks.
-  const tickStep = Math.max(1, Math.ceil(yMax / 8));
-  for (let pods = 0; pods <= yMax; pods += tickStep) {
-    out.push(`<line x1="${left}" y1="${f(y(pods))}" x2="${left + plotWidth}" y2="${f(y(pods))}" stroke="#eeeeee"/>`);
-    out.push(`<text x="${left - 8}" y="${f(y(pods) + 4)}" text-anchor="end">${pods}</text>`);
+
+  // Grid and y axis.
+  const tick = niceStep(yTop);
+  for (let podCount = 0; podCount <= yTop; podCount += tick) {
+    out.push(`<line x1="${left}" y1="${f(y(podCount))}" x2="${left + plotWidth}" y2="${f(y(podCount))}" stroke="#e6e6e6"/>`);
+    out.push(`<text x="${left - 8}" y="${f(y(podCount) + 4)}" text-anchor="end" fill="#333333">${group(podCount)}</text>`);
   }
-  out.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" stroke="#333333"/>`);
-  out.push(`<line x1="${left}" y1="${top + plotHeight}" x2="${left + plotWidth}" y2="${top + plotHeight}" stroke="#333333"/>`);
-  out.push(`<text x="${left + plotWidth / 2}" y="${height - 12}" text-anchor="middle">controller pass (step)</text>`);
-  out.push(`<text x="16" y="${top + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 16 ${top + plotHeight / 2})">pods</text>`);
-  // Stacked bars: old pods below, new pods above.
-  drawn.forEach((s, i) => {
-    const bx = f(x(i) + (slot - barWidth) / 2);
-    out.push(`<rect x="${bx}" y="${f(y(s.oldReplicas))}" width="${f(barWidth)}" height="${f(y(0) - y(s.oldReplicas))}" fill="#8fa9c9"/>`);
-    out.push(`<rect x="${bx}" y="${f(y(s.totalReplicas))}" width="${f(barWidth)}" height="${f(y(s.oldReplicas) - y(s.totalReplicas))}" fill="#5fb36a"/>`);
-    if (drawn.length <= 30) {
-      out.push(`<text x="${f(x(i) + slot / 2)}" y="${top + plotHeight + 16}" text-anchor="middle">${s.step}</text>`);
+  out.push(`<text x="${left - 8}" y="${top - 12}" text-anchor="end" fill="#333333">pods</text>`);
+
+  // Bars: old pods below, new pods stacked on them. Columns too narrow for a gap between bars are
+  // drawn as two areas instead, which look the same without seams and keep the file small.
+  if (inset(x(columns[0].to) - x(columns[0].from)) === 0) {
+    const edge = (count: (s: Plan['steps'][number]) => number) =>
+      columns.flatMap(c => [`${f(x(c.from))},${f(y(count(c.last)))}`, `${f(x(c.to))},${f(y(count(c.last)))}`]);
+    const oldTop = edge(s => s.oldReplicas);
+    const base = [`${f(x(states))},${f(y(0))}`, `${f(x(0))},${f(y(0))}`];
+    out.push(`<polygon points="${[...oldTop, ...base].join(' ')}" fill="${OLD_FILL}"/>`);
+    out.push(`<polygon points="${[...edge(s => s.totalReplicas), ...oldTop.slice().reverse()].join(' ')}" fill="${NEW_FILL}"/>`);
+  } else {
+    for (const c of columns) {
+      const gap = inset(x(c.to) - x(c.from));
+      const barX = f(x(c.from) + gap);
+      const barWidth = f(x(c.to) - x(c.from) - 2 * gap);
+      const s = c.last;
+      if (s.oldReplicas > 0) {
+        out.push(`<rect x="${barX}" y="${f(y(s.oldReplicas))}" width="${barWidth}" height="${f(y(0) - y(s.oldReplicas))}" `
+          + `fill="${OLD_FILL}"/>`);
+      }
+      if (s.newReplicas > 0) {
+        out.push(`<rect x="${barX}" y="${f(y(s.totalReplicas))}" width="${barWidth}" `
+          + `height="${f(y(s.oldReplicas) - y(s.totalReplicas))}" fill="${NEW_FILL}"/>`);
+      }
     }
-  });
-  // Available pods as a step line.
-  const points = drawn.flatMap((s, i) => [`${f(x(i))},${f(y(s.availableReplicas))}`, `${f(x(i) + slot)},${f(y(s.availableReplicas))}`]);
-  out.push(`<polyline points="${points.join(' ')}" fill="none" stroke="#222222" stroke-width="2"/>`);
-  // The bounds, labelled at the right end of their lines.
-  const bound = (pods: number, color: string, label: string, formula: string, below: boolean) => {
-    const ly = y(pods) + (below ? 16 : -16);
-    out.push(`<line x1="${left}" y1="${f(y(pods))}" x2="${left + plotWidth}" y2="${f(y(pods))}" stroke="${color}" `
-      + 'stroke-width="2" stroke-dasharray="6 4"/>');
-    out.push(`<text x="${left + plotWidth + 8}" y="${f(ly)}" fill="${color}"><tspan font-weight="bold">${label}</tspan>`
-      + `<tspan x="${left + plotWidth + 8}" dy="14">${formula}</tspan></text>`);
-  };
-  bound(plan.maxTotal, '#c0392b', `at most ${plan.maxTotal} pods`, 'replicas + maxSurge', false);
-  bound(plan.minAvailable, '#b9770e', `at least ${plan.minAvailable} available`, 'replicas - maxUnavailable', true);
-  // Labels on the chart itself rather than a separate legend.
-  const first = drawn[0];
-  const last = drawn[drawn.length - 1];
-  if (first.oldReplicas > 0) {
-    out.push(`<text x="${f(x(0) + slot / 2)}" y="${f((y(0) + y(first.oldReplicas)) / 2)}" text-anchor="middle" fill="#1d3557">old</text>`);
   }
-  if (last.newReplicas > 0) {
-    out.push(`<text x="${f(x(drawn.length - 1) + slot / 2)}" y="${f((y(last.oldReplicas) + y(last.totalReplicas)) / 2)}" `
-      + 'text-anchor="middle" fill="#1b4d24">new</text>');
+
+  // X axis: every step under its bar when there are few, round numbers otherwise.
+  out.push(`<line x1="${left}" y1="${f(y(0))}" x2="${left + plotWidth}" y2="${f(y(0))}" stroke="#333333"/>`);
+  const xTick = states <= 30 ? 1 : niceStep(states);
+  for (let state = 0; state < states; state += xTick) {
+    out.push(`<text x="${f(x(state + 0.5))}" y="${f(y(0) + 17)}" text-anchor="middle" fill="#333333">${group(state)}</text>`);
   }
-  out.push(`<text x="${f(x(0) + 4)}" y="${f(y(first.availableReplicas) - 6)}" fill="#222222">available pods</text>`);
+  out.push(`<text x="${f(left + plotWidth / 2)}" y="${height - 14}" text-anchor="middle" fill="#333333">`
+    + 'step (a pass of the controller that changed something)</text>');
+
+  // Available pods: a step line over the columns, widened into a band where a column's steps differ.
+  const upper = columns.flatMap(c => [`${f(x(c.from))},${f(y(c.maxAvailable))}`, `${f(x(c.to))},${f(y(c.maxAvailable))}`]);
+  if (columns.some(c => c.minAvailable !== c.maxAvailable)) {
+    const lower = columns.slice().reverse()
+      .flatMap(c => [`${f(x(c.to))},${f(y(c.minAvailable))}`, `${f(x(c.from))},${f(y(c.minAvailable))}`]);
+    out.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="#222222" fill-opacity="0.35" stroke="none"/>`);
+  }
+  out.push(`<polyline points="${upper.join(' ')}" fill="none" stroke="#222222" stroke-width="2"/>`);
+
+  // The bounds, labelled in the right margin: the upper label above its line, the lower below,
+  // so the two never overlap however close the lines are.
+  const boundLine = (podCount: number, color: string) =>
+    out.push(`<line x1="${left}" y1="${f(y(podCount))}" x2="${left + plotWidth + 6}" y2="${f(y(podCount))}" stroke="${color}" `
+      + 'stroke-width="2" stroke-dasharray="7 4"/>');
+  const label = (textY: number, color: string, bold: string, formula: string) =>
+    out.push(`<text x="${left + plotWidth + 10}" y="${f(textY)}" fill="${color}"><tspan font-weight="bold">${escape(bold)}</tspan>`
+      + `<tspan x="${left + plotWidth + 10}" dy="15">${escape(formula)}</tspan></text>`);
+  boundLine(plan.maxTotal, '#c0392b');
+  boundLine(plan.minAvailable, '#b06000');
+  label(y(plan.maxTotal) - 21, '#c0392b', `at most ${pods(plan.maxTotal, group)}`, '= replicas + maxSurge');
+  label(y(plan.minAvailable) + 16, '#b06000', `at least ${group(plan.minAvailable)} available`, '= replicas − maxUnavailable');
+
+  // Series names on the series themselves, where there is room.
+  const first = columns[0];
+  const last = columns[columns.length - 1];
+  const firstBarX = x(first.from) + inset(x(first.to) - x(first.from));
+  const lastBarEnd = x(last.to) - inset(x(last.to) - x(last.from));
+  if (y(0) - y(first.last.oldReplicas) >= 18) {
+    out.push(`<text x="${f(firstBarX + 4)}" y="${f((y(0) + y(first.last.oldReplicas)) / 2 + 4)}" font-weight="bold" `
+      + 'fill="#1d3557">old</text>');
+  }
+  if (y(last.last.oldReplicas) - y(last.last.totalReplicas) >= 18) {
+    out.push(`<text x="${f(lastBarEnd - 4)}" y="${f((y(last.last.oldReplicas) + y(last.last.totalReplicas)) / 2 + 4)}" `
+      + 'text-anchor="end" font-weight="bold" fill="#1b4d24">new</text>');
+  }
+  out.push(`<text x="${f(x(first.from) + 4)}" y="${f(y(first.maxAvailable) - 7)}" fill="#222222" ${HALO}>available</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+/** The space on each side of a bar: none for narrow columns, which then read as areas. */
+function inset(columnWidth: number): number {
+  return columnWidth >= 6 ? columnWidth * 0.15 : 0;
+}
+
+/** A run of consecutive steps drawn as one column. */
+interface Column {
+  /** The first step of the column. */
+  readonly from: number;
+  /** One past its last step. */
+  readonly to: number;
+  readonly last: Plan['steps'][number];
+  readonly minAvailable: number;
+  readonly maxAvailable: number;
+  readonly maxTotal: number;
+}
+
+function columnsOf(plan: Plan): Column[] {
+  const states = plan.steps.length;
+  const count = Math.min(states, MAX_COLUMNS);
+  const columns: Column[] = [];
+  for (let i = 0; i < count; i++) {
+    const from = Math.floor((i * states) / count);
+    const to = Math.floor(((i + 1) * states) / count);
+    let minAvailable = Infinity;
+    let maxAvailable = -Infinity;
+    let maxTotal = 0;
+    for (let s = from; s < to; s++) {
+      const step = plan.steps[s];
+      minAvailable = Math.min(minAvailable, step.availableReplicas);
+      maxAvailable = Math.max(maxAvailable, step.availableReplicas);
+      maxTotal = Math.max(maxTotal, step.totalReplicas);
+    }
+    columns.push({ from, to, last: plan.steps[to - 1], minAvailable, maxAvailable, maxTotal });
+  }
+  return columns;
+}
+
+/** A round step (1, 2 or 5 times a power of 10) that cuts 0..max into at most 8 intervals. */
+function niceStep(max: number): number {
+  for (let power = 1; ; power *= 10) {
+    for (const factor of [1, 2, 5]) {
+      if (max / (factor * power) <= 8) return factor * power;
+    }
+  }
+}
+
+/** The smallest multiple of the axis step at or above `value`. */
+function niceCeiling(value: number): number {
+  const step = niceStep(value);
+  return Math.ceil(value / step) * step;
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 if (require.main === module) {
