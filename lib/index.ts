@@ -1,9 +1,9 @@
 // The public API: re-exports only.
 export * from './labels';
-export * from './base';
-export * from './rolling-update';
-export * from './rolling-update-plan';
-export * from './recreate-app';
-export * from './ramped-app';
-export * from './blue-green-app';
-export * from './canary-app';
+export * from './strategies/base';
+export * from './strategies/rolling-update';
+export * from './strategies/recreate-app';
+export * from './strategies/ramped-app';
+export * from './strategies/blue-green-app';
+export * from './strategies/canary-app';
+export * from './planning/rolling-update-plan';

@@ -3,7 +3,7 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { BlueGreenApp, CanaryApp, RampedApp, RampedAppProps, Slot } from '../lib';
-import { matches } from '../lib/checks';
+import { matches } from '../lib/checks/chart-checks';
 import { errorOf, newChart, synth, validateChart } from './util';
 
 const web: RampedAppProps = { image: 'registry.example.com/shop/web:1.4.0', port: 8080, name: 'web' };

@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import * as kplus from 'cdk8s-plus-27';
 import { RollingUpdatePlan } from '../lib';
-import { main } from '../lib/cli';
+import { main } from '../lib/cli/main';
 
 function run(...argv: string[]) {
   const out = { stdout: '', stderr: '', files: {} as Record<string, string> };
@@ -191,7 +191,7 @@ test.each([['--help'], ['-h'], ['plan', '--replicas', '3', '--help']])('%j docum
 
 test('as a process, exits with the code main returns and writes the message to stderr', () => {
   // GIVEN the TypeScript source run as the bin runs the compiled file
-  const cli = path.join(__dirname, '..', 'lib', 'cli.ts');
+  const cli = path.join(__dirname, '..', 'lib', 'cli', 'main.ts');
   const node = (...args: string[]) => spawnSync(process.execPath, [require.resolve('tsx/cli'), cli, ...args], { encoding: 'utf8' });
   // WHEN
   const good = node('plan', '--replicas', '2', '--max-surge', '1%', '--max-unavailable', '25%');

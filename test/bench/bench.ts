@@ -104,7 +104,7 @@ function measure(build: Build, n: number, withoutChecks = false): { ms: number; 
   const chart = new Chart(app, 'bench');
   for (let i = 0; i < n; i++) build(chart, i);
   if (withoutChecks) {
-    // For measurement only: drop the chart's validation (the checks of lib/checks.ts), which the
+    // For measurement only: drop the chart's validation (the checks of lib/checks/chart-checks.ts), which the
     // library has no switch for, to show what the checks cost.
     (chart.node as unknown as { _validations: unknown[] })._validations.length = 0;
   }

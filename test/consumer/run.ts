@@ -25,7 +25,8 @@ function fail(message: string): never {
 
 /** What the tarball must and must not hold. */
 function checkTarball(files: string[]): void {
-  const sources = fs.readdirSync(path.join(root, 'lib')).filter(f => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  const sources = (fs.readdirSync(path.join(root, 'lib'), { recursive: true }) as string[])
+    .filter(f => f.endsWith('.ts') && !f.endsWith('.d.ts'));
   const required = ['package.json', 'README.md', 'LICENSE', 'API.md', '.jsii',
     ...sources.flatMap(f => [`lib/${f.replace(/\.ts$/, '.js')}`, `lib/${f.replace(/\.ts$/, '.d.ts')}`])];
   const missing = required.filter(f => !files.includes(f));

@@ -3,7 +3,7 @@
 // during a rolling update, as a table, as JSON, or as an SVG chart.
 import * as fs from 'fs';
 import * as kplus from 'cdk8s-plus-27';
-import { Plan, RollingUpdatePlan } from './rolling-update-plan';
+import { Plan, RollingUpdatePlan } from '../planning/rolling-update-plan';
 
 /** Where the command writes; tests pass their own. */
 export interface CliIo {

@@ -4,12 +4,12 @@
 import { ApiObject, Duration, JsonPatch, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { addChartChecks, CheckedObjects } from './checks';
-import { Annotation, Label } from './labels';
+import { addChartChecks, CheckedObjects } from '../checks/chart-checks';
+import { Annotation, Label } from '../labels';
 import {
   checkImage, checkInteger, checkLabelValue, checkName, checkPort, checkQualifiedName, checkWholeSeconds,
   fail, versionFromImage,
-} from './validation';
+} from '../validation';
 
 /**
  * What identifies one version of the app.

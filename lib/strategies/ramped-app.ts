@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AppProps, StrategyApp } from './base';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
-import { Plan, RollingUpdatePlan } from './rolling-update-plan';
+import { Plan, RollingUpdatePlan } from '../planning/rolling-update-plan';
 
 /**
  * Props of `RampedApp`.

@@ -2,7 +2,7 @@
 // strategies, checked with the rules the Kubernetes API server applies.
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { ParsedRollingUpdate, parseRollingUpdate } from './validation';
+import { ParsedRollingUpdate, parseRollingUpdate } from '../validation';
 
 /**
  * How fast a rolling update replaces old pods with new ones.

@@ -1,7 +1,7 @@
 // RollingUpdatePlan: what the Kubernetes Deployment controller does during a rolling update, pass
 // by pass, worked out offline from replicas, maxSurge and maxUnavailable.
 import * as kplus from 'cdk8s-plus-27';
-import { parseRollingUpdate, show } from './validation';
+import { parseRollingUpdate, show } from '../validation';
 
 /**
  * The settings of a rolling update.

@@ -4,7 +4,7 @@
 // chart, so they also catch what escape hatches and other constructs did.
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { Label } from './labels';
+import { Label } from '../labels';
 
 /** The objects of one construct that the checks hold to account. */
 export interface CheckedObjects {

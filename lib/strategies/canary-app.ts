@@ -3,9 +3,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CommonAppProps, StrategyApp, VariantProps } from './base';
-import { Annotation, Label } from './labels';
+import { Annotation, Label } from '../labels';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
-import { checkInteger, fail } from './validation';
+import { checkInteger, fail } from '../validation';
 
 /** The largest replica count searched for one that makes a weight exact. */
 const MAX_EXACT_REPLICAS = 10000;
