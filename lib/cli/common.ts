@@ -1,0 +1,11 @@
+// What the commands share: where they write, and the error that means bad usage (exit code 2).
+
+/** Where the command writes; tests pass their own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly writeFile: (path: string, content: string) => void;
+}
+
+/** A mistake in the command line: reported with exit code 2. */
+export class UsageError extends Error {}
