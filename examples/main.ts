@@ -52,11 +52,11 @@ export function buildExamples(app: App): void {
     activeSlot: Slot.BLUE,
   });
 
-  // Canary: 1 of 10 pods, and so about 10% of requests, run 1.28.
+  // Canary: 1 canary pod beside the 9 stable ones: 1 of 10 pods, and so 10% of requests, run 1.28.
   const canary = new Chart(app, 'canary');
   new CanaryApp(canary, 'web', {
     ...webDefaults(canary),
-    replicas: 10,
+    replicas: 9,
     stable: { image: `${IMAGE}:1.27-alpine` },
     canary: { image: `${IMAGE}:1.28-alpine` },
     canaryWeight: 10,

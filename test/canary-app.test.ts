@@ -30,13 +30,22 @@ test('synthesizes a stable and a canary track behind one service', () => {
   expect(synth(chart)).toMatchSnapshot();
 });
 
-test('the replica split follows the weight', () => {
+test('up to 50%, the stable track keeps replicas and the canary gets its share on top', () => {
   // WHEN
-  const objects = manifests({ canaryWeight: 30 });
+  const objects = manifests({ replicas: 9, canaryWeight: 25 });
   // THEN
-  expect(find(objects, 'Deployment', 'web').spec.replicas).toBe(7);
+  expect(find(objects, 'Deployment', 'web').spec.replicas).toBe(9);
   expect(find(objects, 'Deployment', 'web-canary').spec.replicas).toBe(3);
-  expect(find(objects, 'Service', 'web').metadata.annotations).toStrictEqual({ 'cdk8s-deployment-strategies/canary-weight': '30' });
+  expect(find(objects, 'Service', 'web').metadata.annotations).toStrictEqual({ 'cdk8s-deployment-strategies/canary-weight': '25' });
+});
+
+test('above 50%, the canary runs replicas and the stable track keeps its share', () => {
+  // WHEN
+  const objects = manifests({ replicas: 9, canaryWeight: 75 });
+  // THEN
+  expect(find(objects, 'Deployment', 'web').spec.replicas).toBe(3);
+  expect(find(objects, 'Deployment', 'web-canary').spec.replicas).toBe(9);
+  expect(find(objects, 'Service', 'web').metadata.annotations).toStrictEqual({ 'cdk8s-deployment-strategies/canary-weight': '75' });
 });
 
 test('the service selects both tracks by the name label only; the tracks\' selectors are disjoint', () => {
@@ -54,17 +63,30 @@ test('the service selects both tracks by the name label only; the tracks\' selec
   expect(canaryTrack.spec.selector.matchLabels).toStrictEqual({ 'app.kubernetes.io/name': 'web', 'cdk8s-deployment-strategies/track': 'canary' });
 });
 
-test('changing the weight changes only the replicas and the weight annotation', () => {
+test('raising the weight up to 50% changes only the canary\'s replicas and the weight annotation', () => {
   // GIVEN
   const before = manifests({ canaryWeight: 10 });
   // WHEN
   const after = manifests({ canaryWeight: 50 });
   // THEN
   expect(diffPaths(before, after)).toEqual([
-    '0.spec.replicas',
     '1.spec.replicas',
     '2.metadata.annotations.cdk8s-deployment-strategies/canary-weight',
   ]);
+});
+
+test('raising the weight above 50% only takes pods from the stable track', () => {
+  // GIVEN
+  const before = manifests({ canaryWeight: 50 });
+  // WHEN
+  const after = manifests({ canaryWeight: 90, weightTolerance: 1 });
+  // THEN
+  expect(diffPaths(before, after)).toEqual([
+    '0.spec.replicas',
+    '2.metadata.annotations.cdk8s-deployment-strategies/canary-weight',
+  ]);
+  expect(find(after, 'Deployment', 'web').spec.replicas).toBe(1);
+  expect(find(after, 'Deployment', 'web-canary').spec.replicas).toBe(10);
 });
 
 test('promotion changes no selector and no object', () => {
@@ -90,21 +112,26 @@ test('without a canary version, the canary track runs the stable version at 0 re
 });
 
 test.each([
-  // replicas, weight, canary pods
-  [10, 10, 1], [10, 25, 2], [10, 35, 3], [3, 33, 1], [3, 50, 1], [4, 50, 2], [4, 75, 3], [20, 5, 1], [5, 100, 5], [5, 0, 0],
-])('%d replicas at %d%% run %d canary pods', (replicas, canaryWeight, pods) => {
+  // replicas, weight, stable pods, canary pods
+  [9, 10, 9, 1], [10, 10, 10, 1], [10, 25, 10, 3], [10, 30, 10, 4], [3, 25, 3, 1], [3, 50, 3, 3], [4, 75, 1, 4],
+  [20, 5, 20, 1], [5, 100, 0, 5], [5, 0, 5, 0], [1, 50, 1, 1], [9, 90, 1, 9],
+  // a tie goes to fewer pods on the smaller track: 1 * 20 / 80 = 0.25 is below 0.5, still at least 1;
+  // 3 * 1 / 2 at 33.33...% would be 1.5: 1
+  [1, 20, 1, 1], [3, 100 / 3, 3, 1],
+])('%d replicas at %d%% run %d stable and %d canary pods', (replicas, canaryWeight, stablePods, canaryPods) => {
   // WHEN
-  const app = canary({ replicas, canaryWeight, weightTolerance: 20 });
+  const app = canary({ replicas, canaryWeight, weightTolerance: 40 });
   // THEN
-  expect(app.canaryReplicas).toBe(pods);
-  expect(app.stableReplicas).toBe(replicas - pods);
-  expect(app.effectiveCanaryWeight).toBeCloseTo((100 * pods) / replicas, 9);
+  expect(app.stableReplicas).toBe(stablePods);
+  expect(app.canaryReplicas).toBe(canaryPods);
+  expect(app.effectiveCanaryWeight).toBeCloseTo((100 * canaryPods) / (stablePods + canaryPods), 9);
 });
 
-test('canaryReplicas sets the split and reports the weight', () => {
+test('canaryReplicas adds that many canary pods beside replicas stable ones and reports the weight', () => {
   // WHEN
-  const app = canary({ canaryWeight: undefined, replicas: 3, canaryReplicas: 1 });
+  const app = canary({ canaryWeight: undefined, replicas: 2, canaryReplicas: 1 });
   // THEN
+  expect(app.stableReplicas).toBe(2);
   expect(app.effectiveCanaryWeight).toBeCloseTo(33.333, 3);
   expect(find(synth(app.node.scope as any), 'Service', 'web').metadata.annotations?.['cdk8s-deployment-strategies/canary-weight']).toBe('33.33');
 });
@@ -139,23 +166,23 @@ describe('bad input', () => {
       'test/web: \'canaryReplicas\' is 11; it must be an integer from 0 to 10');
   });
 
-  test('fails when replicas is below 2 with a weight strictly between 0 and 100', () => {
-    expect(error({ replicas: 1, canaryWeight: 50 })).toBe(
-      'test/web: \'replicas\' is 1; a canary weight of 50% needs pods on both tracks: it must be 2 or more');
+  test('fails when replicas is 0 with a weight strictly between 0 and 100', () => {
+    expect(error({ replicas: 0, canaryWeight: 50 })).toBe(
+      'test/web: \'replicas\' is 0; a canary weight of 50% needs pods on both tracks: it must be 1 or more');
   });
 
   test('fails when the weight is not achievable within the tolerance, and says what is', () => {
     expect(error({ replicas: 3, canaryWeight: 10 })).toBe('test/web: \'canaryWeight\' is 10; with 3 replicas the nearest '
-      + 'achievable canary share is 33.33% (1 of 3 pods), 23.33 points away, more than \'weightTolerance\' (5); '
-      + '10 replicas (or a multiple) make 10% exact, or set \'canaryReplicas\' or a larger \'weightTolerance\'');
+      + 'achievable canary share is 25% (1 canary and 3 stable pods), 15 points away, more than \'weightTolerance\' (5); '
+      + '9 replicas (or a multiple) make 10% exact, or set \'canaryReplicas\' or a larger \'weightTolerance\'');
   });
 
-  test('a share within the tolerance is accepted (33% of 3 is 33.33%)', () => {
-    expect(canary({ replicas: 3, canaryWeight: 33 }).effectiveCanaryWeight).toBeCloseTo(33.333, 3);
+  test('a share within the tolerance is accepted (33% with 2 replicas is 33.33%)', () => {
+    expect(canary({ replicas: 2, canaryWeight: 33 }).effectiveCanaryWeight).toBeCloseTo(33.333, 3);
   });
 
-  test('fails when 1% needs more pods than there are', () => {
-    expect(error({ replicas: 10, canaryWeight: 1, weightTolerance: 2 })).toMatch(/100 replicas \(or a multiple\) make 1% exact/);
+  test('fails when 1% needs more pods than there are, and names the replicas that make it exact', () => {
+    expect(error({ replicas: 10, canaryWeight: 1, weightTolerance: 2 })).toMatch(/99 replicas \(or a multiple\) make 1% exact/);
   });
 
   test('fails when the canary image is missing while the weight is above 0', () => {

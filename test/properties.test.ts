@@ -80,7 +80,7 @@ const canaryProps: fc.Arbitrary<CanaryAppProps> = fc.tuple(common, rolling, vari
     const canaryReplicas = Math.round(share * replicas);
     return byReplicas
       ? { ...c, ...r, replicas, stable, canary, canaryReplicas }
-      : { ...c, ...r, replicas, stable, canary, canaryWeight: (100 * canaryReplicas) / replicas };
+      : { ...c, ...r, replicas, stable, canary, canaryWeight: (100 * canaryReplicas) / (replicas + canaryReplicas) };
   });
 
 // --- helpers -----------------------------------------------------------------------------------
@@ -165,7 +165,8 @@ describe('valid props synthesize valid, checked manifests, and every next phase 
     fc.assert(fc.property(canaryProps, fc.integer({ min: 0, max: 100 }), (props, pods) => {
       const replicas = props.replicas!;
       const before = manifestsOf(canaryApp, props);
-      const canaryWeight = (100 * Math.round((pods / 100) * replicas)) / replicas;
+      const canaryPods = Math.round((pods / 100) * replicas);
+      const canaryWeight = (100 * canaryPods) / (replicas + canaryPods);
       const raised = { ...props, canaryReplicas: undefined, canaryWeight };
       const promoted = { ...props, stable: props.canary!, canaryWeight: 0, canaryReplicas: undefined };
       const aborted = { ...props, canaryWeight: 0, canaryReplicas: undefined };

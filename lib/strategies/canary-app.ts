@@ -1,5 +1,7 @@
 // CanaryApp: a stable and a canary track behind one Service, with the traffic share the replica
-// split really gives, checked against the share asked for.
+// split really gives, checked against the share asked for. The larger track always runs `replicas`
+// pods and the smaller one its share on top, so no weight change, promotion or abort ever serves
+// with fewer pods than `replicas` while new pods start.
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CommonAppProps, StrategyApp, VariantProps } from './base';
@@ -29,10 +31,16 @@ export interface CanaryAppProps extends CommonAppProps, RollingUpdateProps {
 
   /**
    * The share of traffic, in percent (0 to 100), for the canary track. The Service balances over
-   * the pods of both tracks, so the share is achieved by the replica split: the canary gets the
-   * nearest whole number of the `replicas` pods (a tie goes to fewer canary pods), at least one
-   * when the weight is above 0, and the stable track keeps at least one when it is below 100. The
-   * achieved share is `effectiveCanaryWeight`; an error is raised when it is further than
+   * the pods of both tracks, so the share is the canary's share of all pods. The larger track runs
+   * `replicas` pods and the smaller one is added on top: up to 50%, the stable track keeps
+   * `replicas` and the canary gets the nearest whole number of pods to its share (at least one);
+   * above 50%, the canary runs `replicas` and the stable track keeps its share (at least one); at
+   * 100% the stable track runs none. A tie goes to fewer pods on the smaller track. So raising the
+   * weight only adds canary pods up to 50%, and only removes stable pods above it: the pods that
+   * serve never fall below `replicas` while new ones start. The price is up to twice `replicas`
+   * pods at 50%.
+   *
+   * The achieved share is `effectiveCanaryWeight`; an error is raised when it is further than
    * `weightTolerance` from this weight.
    *
    * @default - 0, unless `canaryReplicas` is set
@@ -40,8 +48,8 @@ export interface CanaryAppProps extends CommonAppProps, RollingUpdateProps {
   readonly canaryWeight?: number;
 
   /**
-   * The number of canary pods, instead of `canaryWeight`; the stable track runs the rest of
-   * `replicas`.
+   * The number of canary pods (0 to `replicas`), instead of `canaryWeight`; the stable track
+   * keeps `replicas` pods.
    *
    * @default - derived from `canaryWeight`
    */
@@ -59,7 +67,8 @@ export interface CanaryAppProps extends CommonAppProps, RollingUpdateProps {
  * An app released by canary: a stable track `<name>` and a canary track `<name>-canary`, both
  * always present, behind one Service `<name>` selecting both. Raising the canary's weight,
  * promoting (stable image := canary image, weight 0) and aborting (weight 0) are props changes
- * only; no selector and no object changes name.
+ * only; no selector and no object changes name. The larger track runs `replicas` pods, the
+ * smaller one its share on top (see `canaryWeight`).
  */
 export class CanaryApp extends StrategyApp {
   /** The Deployment of the stable track. */
@@ -84,9 +93,9 @@ export class CanaryApp extends StrategyApp {
     if (!props.stable) {
       fail(this, 'stable', props.stable, 'the stable track needs a version: set \'stable\' to { image: ... }');
     }
-    this.canaryReplicas = this.splitReplicas(props);
-    this.stableReplicas = this.replicas - this.canaryReplicas;
-    this.effectiveCanaryWeight = this.replicas === 0 ? 0 : (100 * this.canaryReplicas) / this.replicas;
+    [this.stableReplicas, this.canaryReplicas] = this.splitReplicas(props);
+    const total = this.stableReplicas + this.canaryReplicas;
+    this.effectiveCanaryWeight = total === 0 ? 0 : (100 * this.canaryReplicas) / total;
     if (this.canaryReplicas > 0 && !props.canary) {
       fail(this, 'canary', props.canary, `the canary track runs ${this.canaryReplicas} pod(s), so it needs a version: `
         + 'set \'canary\' to { image: ... }');
@@ -112,14 +121,14 @@ export class CanaryApp extends StrategyApp {
     });
   }
 
-  /** The canary's share of `replicas`, from `canaryReplicas` or `canaryWeight`. */
-  private splitReplicas(props: CanaryAppProps): number {
+  /** The pods of the stable and the canary track, from `canaryReplicas` or `canaryWeight`. */
+  private splitReplicas(props: CanaryAppProps): [number, number] {
     if (props.canaryReplicas !== undefined) {
       if (props.canaryWeight !== undefined) {
         fail(this, 'canaryReplicas', props.canaryReplicas, 'set either \'canaryReplicas\' or \'canaryWeight\' '
           + `(${props.canaryWeight}), not both`);
       }
-      return checkInteger(this, 'canaryReplicas', props.canaryReplicas, 0, this.replicas);
+      return [this.replicas, checkInteger(this, 'canaryReplicas', props.canaryReplicas, 0, this.replicas)];
     }
     const weight = props.canaryWeight ?? 0;
     if (typeof weight !== 'number' || !(weight >= 0 && weight <= 100)) {
@@ -129,25 +138,36 @@ export class CanaryApp extends StrategyApp {
     if (typeof tolerance !== 'number' || !(tolerance >= 0 && tolerance <= 100)) {
       fail(this, 'weightTolerance', tolerance, 'it must be a number of percentage points from 0 to 100');
     }
-    if (weight === 0 || weight === 100) {
-      return (this.replicas * weight) / 100;
-    }
-    if (this.replicas < 2) {
+    if (weight === 0) return [this.replicas, 0];
+    if (weight === 100) return [0, this.replicas];
+    if (this.replicas === 0) {
       fail(this, 'replicas', this.replicas, `a canary weight of ${weight}% needs pods on both tracks: `
-        + 'it must be 2 or more');
+        + 'it must be 1 or more');
     }
-    // Nearest whole number, a tie rounding down, then at least one pod on each track.
-    const nearest = Math.ceil((this.replicas * weight) / 100 - 0.5);
-    const canary = Math.min(Math.max(nearest, 1), this.replicas - 1);
-    const achieved = (100 * canary) / this.replicas;
+    const [stable, canary] = split(this.replicas, weight);
+    const achieved = (100 * canary) / (stable + canary);
     const off = Math.abs(achieved - weight);
     if (off > tolerance + 1e-9) {
       fail(this, 'canaryWeight', weight, `with ${this.replicas} replicas the nearest achievable canary share is `
-        + `${formatPercent(achieved)}% (${canary} of ${this.replicas} pods), ${formatPercent(off)} points away, more than `
-        + `'weightTolerance' (${tolerance}); ${exactReplicas(weight)}, or set 'canaryReplicas' or a larger 'weightTolerance'`);
+        + `${formatPercent(achieved)}% (${canary} canary and ${stable} stable pods), ${formatPercent(off)} points away, `
+        + `more than 'weightTolerance' (${tolerance}); ${exactReplicas(weight)}, or set 'canaryReplicas' or a larger `
+        + '\'weightTolerance\'');
     }
-    return canary;
+    return [stable, canary];
   }
+}
+
+/**
+ * The stable and canary pods for a weight strictly between 0 and 100: the larger track runs
+ * `replicas`, the smaller one the nearest whole number to its share on top (a tie rounding down),
+ * at least one.
+ */
+function split(replicas: number, weight: number): [number, number] {
+  const smallerShare = Math.min(weight, 100 - weight);
+  // The tolerance keeps a float just above an exact half (3 * 33.33...% / 66.66...% = 1.5000000000000002)
+  // a tie; weights have at most a few decimals, so no real share is that close to a half.
+  const smaller = Math.max(Math.ceil((replicas * smallerShare) / (100 - smallerShare) - 0.5 - 1e-9), 1);
+  return weight <= 50 ? [replicas, smaller] : [smaller, replicas];
 }
 
 /** A percentage with at most two decimals. */
@@ -157,9 +177,9 @@ function formatPercent(value: number): string {
 
 /** Which replica count makes `weight` exact, as the end of an error message. */
 function exactReplicas(weight: number): string {
-  for (let replicas = 2; replicas <= MAX_EXACT_REPLICAS; replicas++) {
-    const canary = (replicas * weight) / 100;
-    if (Math.abs(canary - Math.round(canary)) < 1e-9) {
+  for (let replicas = 1; replicas <= MAX_EXACT_REPLICAS; replicas++) {
+    const [stable, canary] = split(replicas, weight);
+    if (Math.abs((100 * canary) / (stable + canary) - weight) < 1e-9) {
       return `${replicas} replicas (or a multiple) make ${weight}% exact`;
     }
   }
