@@ -7,3 +7,4 @@ export * from './strategies/ramped-app';
 export * from './strategies/blue-green-app';
 export * from './strategies/canary-app';
 export * from './planning/rolling-update-plan';
+export * from './gate/release-diff';

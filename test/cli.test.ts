@@ -168,8 +168,8 @@ describe('mistakes: exit code 2, a message on stderr, nothing written', () => {
     [['plan', '--replicas', '3', '--fast'], 'unknown option "--fast"'],
     [['plan', '--replicas', '3', '--json=yes'], 'unknown option "--json=yes"'],
     [['plan', '3'], 'unknown option "3"'],
-    [['apply'], 'unknown command "apply": the command is plan'],
-    [[], 'missing command: the command is plan'],
+    [['apply'], 'unknown command "apply": the commands are plan and diff'],
+    [[], 'missing command: the commands are plan and diff'],
   ])('%j', (argv, message) => {
     // WHEN asked for a chart as well, where the command line has room for it
     const result = run(...(argv[0] === 'plan' ? [...argv, '--svg=never.svg'] : argv));

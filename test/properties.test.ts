@@ -1,12 +1,13 @@
 // Release-phase invariants over generated props: every valid input synthesizes schema-valid objects
-// that pass the built-in checks, every next phase of a release keeps the objects and selectors, and
-// every invalid input is refused with the construct's error.
+// that pass the built-in checks, every next phase of a release keeps the objects and selectors,
+// every documented move passes the release gate while each injected hazard is caught, and every
+// invalid input is refused with the construct's error.
 import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
   AppProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, CommonAppProps, RampedApp, RampedAppProps,
-  RecreateApp, RollingUpdatePlan, RollingUpdateProps, Slot, VariantProps,
+  RecreateApp, ReleaseDiff, RollingUpdatePlan, RollingUpdateProps, Slot, VariantProps,
 } from '../lib';
 import { Manifest, newChart, objectSet, synth } from './util';
 
@@ -104,6 +105,46 @@ function expectSameShape(before: Manifest[], after: Manifest[]): void {
   expect(selectors(after)).toStrictEqual(selectors(before));
 }
 
+/** The codes the gate finds in the move from `before` to `after`, with their severity. */
+function gate(before: Manifest[], after: Manifest[]): string[] {
+  return ReleaseDiff.between(before, after).findings.map(f => `${f.severity} ${f.code}`);
+}
+
+/** Every move of `phases`, one after the other, passes the gate. */
+function expectGatePasses(phases: Manifest[][]): void {
+  for (let i = 1; i < phases.length; i++) {
+    expect(gate(phases[i - 1], phases[i])).toEqual([]);
+  }
+}
+
+/** The manifests with the named Deployment running an image and version nobody ran. */
+function withUnseenVersion(manifests: Manifest[], deployment: string): Manifest[] {
+  return manifests.map(m => {
+    if (m.kind !== 'Deployment' || m.metadata.name !== deployment) return m;
+    const changed = JSON.parse(JSON.stringify(m));
+    changed.spec.template.spec.containers[0].image = 'registry.example.com/unseen:0.0.0-unseen';
+    changed.spec.template.metadata.labels['app.kubernetes.io/version'] = '0.0.0-unseen';
+    return changed;
+  });
+}
+
+/** The manifests with a label added to every Deployment's selector and pod template. */
+function withSelectorChanged(manifests: Manifest[]): Manifest[] {
+  return manifests.map(m => {
+    if (m.kind !== 'Deployment') return m;
+    const changed = JSON.parse(JSON.stringify(m));
+    changed.spec.selector.matchLabels.tier = 'web';
+    changed.spec.template.metadata.labels.tier = 'web';
+    return changed;
+  });
+}
+
+/** Pods of `replicas` the rolling update keeps available. */
+function keptAvailable(props: RollingUpdateProps & { replicas?: number }): number {
+  const replicas = props.replicas ?? 2;
+  return replicas === 0 ? 0 : replicas - Math.min(RollingUpdatePlan.resolve({ ...props, replicas }).maxUnavailable, replicas);
+}
+
 const recreate: Build<AppProps> = (chart, props) => new RecreateApp(chart, 'app', props);
 const ramped: Build<RampedAppProps> = (chart, props) => new RampedApp(chart, 'app', props);
 const blueGreen: Build<BlueGreenAppProps> = (chart, props) => new BlueGreenApp(chart, 'app', props);
@@ -112,9 +153,12 @@ const canaryApp: Build<CanaryAppProps> = (chart, props) => new CanaryApp(chart, 
 // --- valid inputs and release phases -------------------------------------------------------------
 
 describe('valid props synthesize valid, checked manifests, and every next phase keeps the objects and selectors', () => {
-  test('RecreateApp: a new version', () => {
+  test('RecreateApp: a new version, which the gate only warns about', () => {
     fc.assert(fc.property(appProps, variant, (props, next) => {
-      expectSameShape(manifestsOf(recreate, props), manifestsOf(recreate, { ...props, ...next }));
+      const before = manifestsOf(recreate, props);
+      const after = manifestsOf(recreate, { ...props, ...next });
+      expectSameShape(before, after);
+      expect(gate(before, after).filter(f => !f.startsWith('warn recreate-downtime'))).toEqual([]);
     }), { numRuns: RUNS });
   });
 
@@ -124,6 +168,8 @@ describe('valid props synthesize valid, checked manifests, and every next phase 
       const after = manifestsOf(ramped, { ...props, ...next });
       expectSameShape(before, after);
       expect(manifestsOf(ramped, props)).toStrictEqual(before);
+      expectGatePasses([before, after, before]);
+      expect(gate(before, withSelectorChanged(after))).toContain('block selector-changed');
     }), { numRuns: RUNS });
   });
 
@@ -144,35 +190,62 @@ describe('valid props synthesize valid, checked manifests, and every next phase 
     }), { numRuns: RUNS });
   });
 
-  test('BlueGreenApp: a new version in the idle slot, the switch, scaling the idle slot down, and the rollback', () => {
+  test('BlueGreenApp: the README\'s steps, each through the gate, and the hazards it catches', () => {
     const nextVersion = (props: BlueGreenAppProps) =>
       variant.filter(v => v.image !== props.blue.image && v.image !== props.green.image);
     fc.assert(fc.property(blueGreenProps.chain(props => fc.tuple(fc.constant(props), nextVersion(props))), ([props, next]) => {
       const idle = props.activeSlot === Slot.BLUE ? 'green' : 'blue';
-      const deployed = { ...props, [idle]: next };
       const other = props.activeSlot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
-      const switched = { ...deployed, activeSlot: other, idleReplicas: undefined };
+      const ready = { ...props, idleReplicas: undefined };
+      const deployed = { ...ready, [idle]: next };
+      const switched = { ...deployed, activeSlot: other };
       const scaledDown = { ...switched, idleReplicas: 0 };
       const rolledBack = { ...switched, activeSlot: props.activeSlot };
-      const before = manifestsOf(blueGreen, props);
-      for (const phase of [deployed, switched, scaledDown, rolledBack]) {
-        expectSameShape(before, manifestsOf(blueGreen, phase));
+      const [before, readied, afterDeploy, afterSwitch, afterScaleDown, afterRollback] =
+        [props, ready, deployed, switched, scaledDown, rolledBack].map(phase => manifestsOf(blueGreen, phase));
+      for (const phase of [readied, afterDeploy, afterSwitch, afterScaleDown, afterRollback]) {
+        expectSameShape(before, phase);
       }
+      // The steps in order: the idle slot back to replicas, deploy, switch, scale the idle slot
+      // down and back up, and roll back to the slot that still runs.
+      expectGatePasses([before, readied, afterDeploy, afterSwitch, afterScaleDown, afterSwitch, afterRollback]);
+
+      const name = props.name!;
+      expect(gate(afterDeploy, withUnseenVersion(afterSwitch, `${name}-${idle}`))).toContain('block unverified-switch');
+      expect(gate(afterSwitch, withUnseenVersion(afterSwitch, `${name}-${idle}`))).toContain('block live-template-changed');
+      expect(gate(afterSwitch, withSelectorChanged(afterSwitch))).toContain('block selector-changed');
+      // Back to the slot that was scaled to 0, in one apply: no pod of it is ready.
+      const toZero = ReleaseDiff.between(afterScaleDown, afterRollback);
+      const live = toZero.services.find(s => s.name === name)!;
+      expect(live.during).toBe(0);
+      const floor = keptAvailable(props);
+      expect(live.floor).toBe(floor);
+      expect(toZero.findings.some(f => f.code === 'capacity-drop')).toBe(floor > 0);
     }), { numRuns: RUNS });
   });
 
-  test('CanaryApp: a weight change, promotion and abort', () => {
-    fc.assert(fc.property(canaryProps, fc.integer({ min: 0, max: 100 }), (props, pods) => {
+  test('CanaryApp: raising and lowering the weight through 50%, promotion and abort pass the gate; an unseen promotion does not', () => {
+    const weight = fc.tuple(fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }));
+    fc.assert(fc.property(canaryProps, weight, (props, [above, share]) => {
       const replicas = props.replicas!;
-      const before = manifestsOf(canaryApp, props);
-      const canaryPods = Math.round((pods / 100) * replicas);
-      const canaryWeight = (100 * canaryPods) / (replicas + canaryPods);
-      const raised = { ...props, canaryReplicas: undefined, canaryWeight };
-      const promoted = { ...props, stable: props.canary!, canaryWeight: 0, canaryReplicas: undefined };
-      const aborted = { ...props, canaryWeight: 0, canaryReplicas: undefined };
-      for (const phase of [raised, promoted, aborted]) {
-        expectSameShape(before, manifestsOf(canaryApp, phase));
+      // An exact weight: up to 50% the canary's pods beside replicas stable ones, above it the
+      // stable track's pods beside replicas canary ones.
+      const smaller = Math.round(share * replicas);
+      const canaryWeight = above ? (100 * replicas) / (replicas + smaller) : (100 * smaller) / (replicas + smaller);
+      const phase = (change: Partial<CanaryAppProps>) => ({ ...props, canaryReplicas: undefined, ...change });
+      const [before, half, raised, promoted, aborted] = [
+        props, phase({ canaryWeight: 50 }), phase({ canaryWeight }), phase({ stable: props.canary!, canaryWeight: 0 }),
+        phase({ canaryWeight: 0 }),
+      ].map(p => manifestsOf(canaryApp, p));
+      for (const p of [half, raised, promoted, aborted]) {
+        expectSameShape(before, p);
       }
+      expectGatePasses([before, half, raised, half, promoted]);
+      expectGatePasses([half, aborted]);
+      if (!above) expectGatePasses([before, raised, aborted]);
+      const name = props.name!;
+      expect(gate(half, withUnseenVersion(promoted, name))).toContain('block unverified-promotion');
+      expect(gate(half, withSelectorChanged(half))).toContain('block selector-changed');
     }), { numRuns: RUNS });
   });
 });

@@ -5,6 +5,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly writeFile: (path: string, content: string) => void;
+  /** Standard input, read whole; by default the process's. */
+  readonly readStdin?: () => string;
 }
 
 /** A mistake in the command line: reported with exit code 2. */

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // The `cdk8s-deployment-strategies` command: `plan` shows what the Deployment controller will do
-// during a rolling update.
+// during a rolling update; `diff` checks the move from the manifests that run to the next ones.
 import * as fs from 'fs';
 import { CliIo, UsageError } from './common';
+import { diff, DIFF_USAGE } from './diff';
 import { plan, PLAN_USAGE } from './plan';
 
 export { CliIo } from './common';
 
-const USAGE = `Usage: ${PLAN_USAGE}`;
+const USAGE = `Usage: ${PLAN_USAGE}\nUsage: ${DIFF_USAGE}`;
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => number> = { plan, diff };
 
 /** Runs the command; returns the exit code: 0 done, 2 bad usage or value. */
 export function main(argv: string[], io: CliIo): number {
@@ -17,10 +20,12 @@ export function main(argv: string[], io: CliIo): number {
       return 0;
     }
     const [command, ...rest] = argv;
-    if (command !== 'plan') {
-      throw new UsageError(command === undefined ? 'missing command: the command is plan' : `unknown command ${JSON.stringify(command)}: the command is plan`);
+    const run = command === undefined ? undefined : COMMANDS[command];
+    if (run === undefined) {
+      throw new UsageError(command === undefined ? 'missing command: the commands are plan and diff'
+        : `unknown command ${JSON.stringify(command)}: the commands are plan and diff`);
     }
-    return plan(rest, io);
+    return run(rest, io);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.stderr(`error: ${e.message}\nRun 'cdk8s-deployment-strategies --help' for the options.\n`);

@@ -31,7 +31,10 @@ function checkTarball(files: string[]): void {
     ...sources.flatMap(f => [`lib/${f.replace(/\.ts$/, '.js')}`, `lib/${f.replace(/\.ts$/, '.d.ts')}`])];
   const missing = required.filter(f => !files.includes(f));
   if (missing.length) fail(`the tarball misses ${missing.join(', ')}`);
-  const allowed = (f: string) => required.includes(f);
+  // The YAML parser of the diff command ships inside the package (bundleDependencies), as jsii
+  // packages carry their dependencies that are not jsii modules.
+  if (!files.includes('node_modules/yaml/package.json')) fail('the tarball does not bundle yaml, which the diff command needs');
+  const allowed = (f: string) => required.includes(f) || f.startsWith('node_modules/yaml/');
   const extra = files.filter(f => !allowed(f));
   if (extra.length) fail(`the tarball ships files it should not: ${extra.join(', ')}`);
 }
@@ -103,7 +106,29 @@ function main(): void {
     }
     const canary = manifests.find(m => m.metadata.name === 'shop-search-canary');
     if (canary.spec.replicas !== 1) fail(`the canary runs ${canary.spec.replicas} pods; the README says 1 of 10`);
-    console.log(`the README example compiles and synthesizes ${objects.length} objects from the packed library`);
+
+    // The gate as a pipeline runs it: dist/ against itself passes (exit 0), and a stable track
+    // changed to a version that no canary ran is blocked (exit 1).
+    const gate = (args: string[]) => execFileSync('npx', ['cdk8s-deployment-strategies', 'diff', ...args],
+      { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    gate(['dist', 'dist']);
+    const promoted = manifests.map(m => (m.metadata.name === 'shop-search'
+      ? { ...m, spec: { ...m.spec, template: { ...m.spec.template, spec: { ...m.spec.template.spec,
+        containers: [{ ...m.spec.template.spec.containers[0], image: 'registry.example.com/shop/search:9.9.9' }] } } } }
+      : m));
+    fs.writeFileSync(path.join(project, 'promoted.yaml'), promoted.map(m => JSON.stringify(m)).join('\n---\n'));
+    try {
+      gate(['dist', 'promoted.yaml', '--json']);
+      fail('diff let a promotion of a version no canary ran through');
+    } catch (e) {
+      const { status, stdout } = e as { status: number; stdout: string };
+      const findings = status === 1 ? JSON.parse(stdout).findings : [];
+      if (!findings.some((f: { code: string }) => f.code === 'unverified-promotion')) {
+        fail(`diff exited ${status} with ${stdout.slice(0, 300)}; expected exit 1 with unverified-promotion`);
+      }
+    }
+    console.log(`the README example compiles and synthesizes ${objects.length} objects from the packed library, `
+      + 'and the installed diff command passes dist against itself and blocks an unverified promotion');
     console.log('consumer: 1 passed, 0 failed');
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

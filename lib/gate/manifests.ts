@@ -1,0 +1,200 @@
+// The objects of a release as the gate reads them: `kind: List` flattened, live objects taken as
+// they were last applied, and the objects of two releases paired by kind, namespace and name.
+
+/** A Kubernetes object as the gate reads it. */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+    readonly [key: string]: unknown;
+  };
+  readonly spec?: any;
+  readonly status?: any;
+}
+
+/** What kubectl's client-side apply records on every object it applies. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** An object of a release, with how exactly its spec is known. */
+export interface ReadObject {
+  readonly object: KubeObject;
+  /**
+   * Read from a cluster with no record of what was applied: the API server filled in defaults
+   * the manifests leave out, so a spec compares as the same when it holds everything the next
+   * manifest says.
+   */
+  readonly defaulted: boolean;
+  /** Read from a cluster: `status` tells how many pods are ready. */
+  readonly live: boolean;
+}
+
+/** Whether `value` looks like a Kubernetes object: a kind, an apiVersion and a name. */
+export function isKubeObject(value: unknown): value is KubeObject {
+  const o = value as KubeObject;
+  return typeof o === 'object' && o !== null && typeof o.kind === 'string' && typeof o.apiVersion === 'string'
+    && typeof o.metadata === 'object' && o.metadata !== null && typeof o.metadata.name === 'string';
+}
+
+/**
+ * The objects among `docs`: a `kind: List` (what `kubectl get -o yaml` prints) stands for its items,
+ * empty documents are skipped, and anything else that is not a Kubernetes object is an error.
+ */
+export function readObjects(docs: unknown[], source: string): ReadObject[] {
+  const out: ReadObject[] = [];
+  const visit = (doc: unknown, where: string) => {
+    if (doc === null || doc === undefined) return;
+    const list = doc as { kind?: unknown; items?: unknown };
+    if (typeof list === 'object' && typeof list.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items)) {
+      list.items.forEach((item, i) => visit(item, `${where}, item ${i + 1}`));
+      return;
+    }
+    if (!isKubeObject(doc)) {
+      throw new Error(`${where} is not a Kubernetes object (it needs apiVersion, kind and metadata.name)`);
+    }
+    out.push(applied(doc));
+  };
+  docs.forEach((doc, i) => visit(doc, `${source}: document ${i + 1}`));
+  return out;
+}
+
+/**
+ * A live object as it was last applied, with its live status; a manifest as it is. Comparing what
+ * was applied with what will be applied is what `kubectl apply` itself does, and it is free of
+ * the defaults the API server fills in.
+ */
+function applied(object: KubeObject): ReadObject {
+  const live = object.status !== undefined || object.metadata.uid !== undefined || object.metadata.resourceVersion !== undefined;
+  if (!live) return { object, defaulted: false, live };
+  const record = object.metadata.annotations?.[LAST_APPLIED];
+  if (record !== undefined) {
+    try {
+      const last = JSON.parse(record);
+      if (isKubeObject(last)) {
+        const namespace = last.metadata.namespace ?? object.metadata.namespace;
+        return { object: { ...last, metadata: { ...last.metadata, namespace }, status: object.status }, defaulted: false, live };
+      }
+    } catch {
+      // An unreadable record: fall back to the live object, compared leniently.
+    }
+  }
+  return { object, defaulted: true, live };
+}
+
+/** `kind/name`, with the namespace where one is given. */
+export function describeObject(object: KubeObject): string {
+  const ns = object.metadata.namespace ? `${object.metadata.namespace}/` : '';
+  return `${object.kind}/${ns}${object.metadata.name}`;
+}
+
+/**
+ * The object of `candidates` that is `object` in the other release: the same kind and name, in the
+ * same namespace. A manifest without a namespace (what `cdk8s synth` writes for a chart without
+ * one) goes to whatever namespace `kubectl apply` is given, so it pairs with an object of any
+ * namespace, an exact namespace first.
+ */
+export function counterpart<T extends { object: KubeObject }>(object: KubeObject, candidates: Map<string, T[]>): T | undefined {
+  const same = candidates.get(`${object.kind}/${object.metadata.name}`) ?? [];
+  const ns = object.metadata.namespace;
+  return same.find(c => c.object.metadata.namespace === ns)
+    ?? same.find(c => ns === undefined || c.object.metadata.namespace === undefined);
+}
+
+/** The objects by `kind/name`, for `counterpart`. */
+export function byKindAndName<T extends { object: KubeObject }>(items: T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const key = `${item.object.kind}/${item.object.metadata.name}`;
+    map.set(key, [...(map.get(key) ?? []), item]);
+  }
+  return map;
+}
+
+/**
+ * Whether two specs are the same. Exactly, for manifests; for a live object read without a record
+ * of what was applied, when `before` holds everything `after` says (fields `after` leaves out are
+ * the API server's defaults), with quantities compared by value (`1000m` is stored as `1`).
+ */
+export function sameSpec(before: unknown, after: unknown, defaulted: boolean): boolean {
+  return defaulted ? holds(before, after) : canonical(before) === canonical(after);
+}
+
+function holds(before: unknown, after: unknown): boolean {
+  if (after === undefined || after === null) return true;
+  if (Array.isArray(after)) {
+    if (before === undefined && after.length === 0) return true;
+    return Array.isArray(before) && before.length === after.length && after.every((a, i) => holds(before[i], a));
+  }
+  if (typeof after === 'object') {
+    if (before === undefined && Object.keys(after).length === 0) return true;
+    if (typeof before !== 'object' || before === null) return false;
+    return Object.entries(after).every(([k, v]) => holds((before as Record<string, unknown>)[k], v));
+  }
+  if (before === after) return true;
+  const a = quantity(after);
+  const b = quantity(before);
+  return a !== undefined && a === b;
+}
+
+const SUFFIXES: Record<string, number> = {
+  '': 1, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40,
+};
+
+/** The value of a resource quantity such as `500m` or `2Gi`, or undefined. */
+function quantity(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return undefined;
+  const match = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(value);
+  return match ? parseFloat(match[1]) * SUFFIXES[match[2] ?? ''] : undefined;
+}
+
+/** JSON with sorted keys, so that two objects compare by content. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value).sort()
+      .filter(k => (value as Record<string, unknown>)[k] !== undefined)
+      .map(k => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Whether a Service's equality selector picks pods with these labels (an empty selector picks none). */
+export function selectsLabels(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  const entries = Object.entries(selector ?? {});
+  return entries.length > 0 && entries.every(([k, v]) => labels?.[k] === v);
+}
+
+/**
+ * Items found by the labels of their pods, so that a Service's selection costs the pods that carry
+ * its rarest label rather than every pod of the release.
+ */
+export class LabelIndex<T> {
+  private readonly byLabel = new Map<string, T[]>();
+
+  constructor(items: T[], private readonly labelsOf: (item: T) => Record<string, string> | undefined) {
+    for (const item of items) {
+      for (const [k, v] of Object.entries(labelsOf(item) ?? {})) {
+        const key = `${k}=${v}`;
+        const list = this.byLabel.get(key);
+        if (list) list.push(item);
+        else this.byLabel.set(key, [item]);
+      }
+    }
+  }
+
+  /** The items whose labels `selector` picks. */
+  public select(selector: Record<string, string> | undefined): T[] {
+    const entries = Object.entries(selector ?? {});
+    if (entries.length === 0) return [];
+    let fewest: T[] | undefined;
+    for (const [k, v] of entries) {
+      const list = this.byLabel.get(`${k}=${v}`) ?? [];
+      if (fewest === undefined || list.length < fewest.length) fewest = list;
+    }
+    return fewest!.filter(item => selectsLabels(selector, this.labelsOf(item)));
+  }
+}

@@ -1,0 +1,497 @@
+// ReleaseDiff: the release gate. It reads the manifests that run and the ones about to be applied,
+// works out what the move does to every Deployment and Service, and finds the moves that break a
+// release: an immutable field changed, capacity lost while new pods start, traffic sent to pods
+// nobody checked.
+import { Label } from '../labels';
+import {
+  byKindAndName, canonical, counterpart, describeObject, KubeObject, LabelIndex, ReadObject, readObjects, selectsLabels,
+} from './manifests';
+import { DeploymentMove, deploymentMove, maxTotal, maxUnavailable, replicasFieldRemoved } from './transition';
+
+/**
+ * What a finding is about. The values are stable strings, the ones `--allow` takes.
+ */
+export enum FindingCode {
+  /** A Deployment's `spec.selector` changes: the API server rejects the apply (the field is immutable). */
+  SELECTOR_CHANGED = 'selector-changed',
+  /**
+   * Ready pods behind a Service fall, during the apply, below the fewer of before and after less
+   * the `maxUnavailable` of the Deployments it selects.
+   */
+  CAPACITY_DROP = 'capacity-drop',
+  /** A Service's selection moves to pods whose template did not run before the apply. */
+  UNVERIFIED_SWITCH = 'unverified-switch',
+  /** Blue/green: the template of the slot that is live before and after the apply changes. */
+  LIVE_TEMPLATE_CHANGED = 'live-template-changed',
+  /** Blue/green: the templates of both slots change in one apply. */
+  BOTH_SLOTS_CHANGED = 'both-slots-changed',
+  /** Canary: the stable track moves to an image and version the canary track did not run. */
+  UNVERIFIED_PROMOTION = 'unverified-promotion',
+  /** A Service selects no pod template of the new manifests. */
+  SERVICE_SELECTS_NOTHING = 'service-selects-nothing',
+  /** A Deployment has `spec.replicas` before and not after: `kubectl apply` resets it to 1. */
+  REPLICAS_FIELD_REMOVED = 'replicas-field-removed',
+  /** A Service that selected pods is removed. */
+  SERVING_SERVICE_REMOVED = 'serving-service-removed',
+  /** A Recreate Deployment's template changes: every pod stops before the new ones start. */
+  RECREATE_DOWNTIME = 'recreate-downtime',
+}
+
+/**
+ * Whether a finding stops the apply.
+ */
+export enum Severity {
+  /** The move breaks the release: do not apply it. */
+  BLOCK = 'block',
+  /** Worth knowing; the move may go ahead. */
+  WARN = 'warn',
+}
+
+/** The codes that warn by default; every other code blocks. */
+const WARNINGS = [FindingCode.SERVING_SERVICE_REMOVED, FindingCode.RECREATE_DOWNTIME];
+
+/**
+ * Something the gate found in a move.
+ */
+export interface Finding {
+  /** The app it concerns (its `app.kubernetes.io/name`), or `Kind/name` of an object no app of this library owns. */
+  readonly app: string;
+  /** What it is about. */
+  readonly code: FindingCode;
+  /** `block`, or `warn` for a warning or a block turned into a warning by `allow`. */
+  readonly severity: Severity;
+  /** What happens, and what to do instead. */
+  readonly message: string;
+}
+
+/**
+ * An app of this library and what the move does to it.
+ */
+export interface AppMove {
+  /** The app's name (`app.kubernetes.io/name`). */
+  readonly name: string;
+  /**
+   * The namespace its objects state.
+   *
+   * @default - none stated
+   */
+  readonly namespace?: string;
+  /** `recreate`, `ramped`, `blue-green` or `canary`. */
+  readonly strategy: string;
+  /** The move in words, e.g. "weight 10% → 25%" or "switch blue → green". */
+  readonly move: string;
+}
+
+/**
+ * The ready pods behind one Service while the new manifests are applied.
+ */
+export interface ServiceTransition {
+  /** The Service's name. */
+  readonly name: string;
+  /**
+   * Its namespace.
+   *
+   * @default - none stated
+   */
+  readonly namespace?: string;
+  /** The app it belongs to, or `Service/name`. */
+  readonly app: string;
+  /** Ready pods before the apply. */
+  readonly before: number;
+  /** Pods once the apply is done and every new pod is ready. */
+  readonly after: number;
+  /** The fewest ready pods while the apply is carried out. */
+  readonly during: number;
+  /** The fewest that keep capacity: the fewer of `before` and `after`, less what `maxUnavailable` allows. */
+  readonly floor: number;
+}
+
+/**
+ * Options of `ReleaseDiff.between`.
+ */
+export interface ReleaseDiffOptions {
+  /**
+   * Codes whose blocks become warnings, for a move made on purpose.
+   *
+   * @default - none
+   */
+  readonly allow?: FindingCode[];
+}
+
+/** One Service in the old and the new release. */
+interface ServiceMove {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly before?: ReadObject;
+  readonly after?: ReadObject;
+}
+
+/** The pod labels a Deployment or another workload runs with. */
+interface Workload {
+  readonly object: KubeObject;
+  readonly labels: Record<string, string>;
+}
+
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'];
+
+/**
+ * The release gate: what applying one set of manifests over another does, and whether it may go
+ * ahead. A pure function of the two sets: no cluster is needed. `before` is what runs (the
+ * manifests of the previous release, or `kubectl get deploy,svc -o yaml` of the live objects, whose
+ * status then says how many pods are ready); `after` is what is about to be applied.
+ *
+ * During an apply, a lower replica count takes effect at once, new pods are not ready when it
+ * lands, and a changed pod template rolls out as the Deployment controller does it (a Recreate
+ * Deployment goes to 0 first). From that the gate works out, for every Service, the fewest ready
+ * pods behind it while the apply is carried out.
+ */
+export class ReleaseDiff {
+  /**
+   * The move from the manifests in `before` to those in `after`: arrays of Kubernetes objects, as
+   * parsed from YAML. A `kind: List` stands for its items.
+   *
+   * @throws if a document is not a Kubernetes object, or `allow` names an unknown code
+   */
+  public static between(before: any[], after: any[], options: ReleaseDiffOptions = {}): ReleaseDiff {
+    for (const code of options.allow ?? []) {
+      if (!Object.values(FindingCode).includes(code)) {
+        throw new Error(`'allow' holds ${JSON.stringify(code)}; the codes are ${Object.values(FindingCode).join(', ')}`);
+      }
+    }
+    return new ReleaseDiff(readObjects(before, 'before'), readObjects(after, 'after'), options.allow ?? []);
+  }
+
+  /** The apps of this library the manifests hold, and what the move does to each. */
+  public readonly apps: AppMove[];
+  /** The ready pods behind each Service that selects the pods of Deployments. */
+  public readonly services: ServiceTransition[];
+  /** What the gate found, blocks and warnings. */
+  public readonly findings: Finding[];
+  /** Whether a finding blocks the apply. */
+  public readonly blocked: boolean;
+
+  private readonly deployments: DeploymentMove[];
+  private readonly serviceMoves: ServiceMove[];
+  private readonly servicesByName = new Map<string, ServiceMove[]>();
+  /** Deployments by the labels of their pods before the apply, and after it. */
+  private readonly podsBefore: LabelIndex<DeploymentMove>;
+  private readonly podsAfter: LabelIndex<DeploymentMove>;
+  private readonly beforeWorkloads: LabelIndex<Workload>;
+  private readonly afterWorkloads: LabelIndex<Workload>;
+  private readonly found: Finding[] = [];
+  private readonly allowed: FindingCode[];
+
+  private constructor(before: ReadObject[], after: ReadObject[], allow: FindingCode[]) {
+    this.allowed = allow;
+    this.deployments = pair(before, after, 'Deployment').map(([b, a]) => deploymentMove(b, a));
+    this.serviceMoves = pair(before, after, 'Service').map(([b, a]) => {
+      const some = (a ?? b)!.object;
+      return { name: some.metadata.name, namespace: some.metadata.namespace, before: b, after: a };
+    });
+    for (const s of this.serviceMoves) this.servicesByName.set(s.name, [...(this.servicesByName.get(s.name) ?? []), s]);
+    this.podsBefore = new LabelIndex(this.deployments, d => d.before && podLabels(d.before.object));
+    this.podsAfter = new LabelIndex(this.deployments, d => d.after && podLabels(d.after.object));
+    this.beforeWorkloads = new LabelIndex(workloads(before), w => w.labels);
+    this.afterWorkloads = new LabelIndex(workloads(after), w => w.labels);
+
+    this.checkDeployments();
+    this.services = this.serviceMoves.flatMap(s => this.checkService(s));
+    this.apps = this.recogniseApps();
+    this.findings = this.found;
+    this.blocked = this.found.some(f => f.severity === Severity.BLOCK);
+  }
+
+  /**
+   * What the CLI's `--json` prints: `blocked`, `apps`, `services` and `findings`.
+   */
+  public toJson(): any {
+    return { blocked: this.blocked, apps: this.apps, services: this.services, findings: this.findings };
+  }
+
+  private report(app: string, code: FindingCode, message: string): void {
+    const severity = WARNINGS.includes(code) || this.allowed.includes(code) ? Severity.WARN : Severity.BLOCK;
+    this.found.push({ app, code, severity, message });
+  }
+
+  private checkDeployments(): void {
+    for (const d of this.deployments) {
+      const { before, after } = d;
+      if (!before || !after) continue;
+      const app = ownerOf(after.object);
+      const name = `Deployment ${d.name}`;
+      if (canonical(before.object.spec?.selector) !== canonical(after.object.spec?.selector)) {
+        this.report(app, FindingCode.SELECTOR_CHANGED, `${name}: spec.selector changes from `
+          + `${canonical(before.object.spec?.selector)} to ${canonical(after.object.spec?.selector)}; the API server `
+          + 'rejects the apply, as the field is immutable: keep the selector, or replace the Deployment under a new name');
+      }
+      if (replicasFieldRemoved(before, after.object)) {
+        this.report(app, FindingCode.REPLICAS_FIELD_REMOVED, `${name}: spec.replicas (${before.object.spec.replicas}) is `
+          + 'left out of the new manifest, so kubectl apply removes it and the Deployment drops to 1 pod: keep the '
+          + 'field, or remove it from the last applied configuration first');
+      }
+      if (after.object.spec?.strategy?.type === 'Recreate' && d.templateChanged && d.beforeCount > 0) {
+        this.report(app, FindingCode.RECREATE_DOWNTIME, `${name} uses the Recreate strategy: its ${pods(d.beforeCount)} `
+          + 'all stop before the new ones start, and nothing serves in between');
+      }
+    }
+  }
+
+  /** The transition of one Service, and its findings. */
+  private checkService(s: ServiceMove): ServiceTransition[] {
+    const label = `Service ${s.name}`;
+    if (!s.after) {
+      const selector = s.before!.object.spec?.selector;
+      const ready = this.readyBefore(selector);
+      if (ready > 0) {
+        this.report(ownerOf(s.before!.object), FindingCode.SERVING_SERVICE_REMOVED,
+          `${label}, which sent traffic to ${ready} ready ${ready === 1 ? 'pod' : 'pods'}, is removed`);
+      }
+      return [];
+    }
+    const app = ownerOf(s.after.object);
+    const selector: Record<string, string> | undefined = s.after.object.spec?.selector;
+    if (!selector || Object.keys(selector).length === 0) return [];
+    if (this.afterWorkloads.select(selector).length === 0) {
+      this.report(app, FindingCode.SERVICE_SELECTS_NOTHING, `${label} selects no pod template of the new manifests `
+        + `(selector ${canonical(selector)}), so it would drop its traffic: select the app's pods, or remove the Service`);
+    }
+    // Only the pods of Deployments are modelled; a Service in front of other workloads is left alone.
+    const beforeSelector: Record<string, string> | undefined = s.before?.object.spec?.selector;
+    const others = (sel: Record<string, string> | undefined, index: LabelIndex<Workload>) =>
+      index.select(sel).some(w => w.object.kind !== 'Deployment');
+    if (others(selector, this.afterWorkloads) || others(beforeSelector, this.beforeWorkloads)) return [];
+
+    const before = s.before ? this.readyBefore(beforeSelector) : 0;
+    const selected = this.podsAfter.select(selector);
+    const after = sum(selected.map(d => d.afterCount));
+    // Endpoints follow a selector change within seconds, so for a moment either selector serves.
+    const during = s.before
+      ? Math.min(this.readyDuring(beforeSelector), this.readyDuring(selector))
+      : this.readyDuring(selector);
+    const allowance = sum(selected.map(d => d.allowance));
+    const floor = Math.max(0, Math.min(before, after) - allowance);
+    if (during < floor) {
+      this.report(app, FindingCode.CAPACITY_DROP, `${label}: ready pods fall to ${during} during the apply, below `
+        + `${floor} (the fewer of ${before} before and ${after} after, less ${allowance} that the maxUnavailable of its `
+        + `Deployments allows): ${this.capacityAdvice(selected)}`);
+    }
+    if (s.before) this.checkSwitch(label, app, beforeSelector, selected);
+    return [{ name: s.name, namespace: s.namespace, app, before, after, during, floor }];
+  }
+
+  /** What to do about a capacity drop: grow before shrinking. */
+  private capacityAdvice(selected: DeploymentMove[]): string {
+    const fromZero = selected.filter(d => d.before && d.beforeReady === 0 && d.afterCount > 0).map(d => d.name);
+    if (fromZero.length > 0) {
+      return `scale ${fromZero.join(', ')} up and wait until its pods are ready before sending traffic to it`;
+    }
+    return 'add the new pods in one apply and remove the old ones in the next, once the new ones are ready';
+  }
+
+  /** `unverified-switch`: traffic moved to Deployments whose template did not run before. */
+  private checkSwitch(label: string, app: string, beforeSelector: Record<string, string> | undefined,
+    selected: DeploymentMove[]): void {
+    for (const d of selected) {
+      const wasSelected = d.before !== undefined && selectsLabels(beforeSelector, podLabels(d.before.object));
+      if (wasSelected || !d.templateChanged) continue;
+      const why = d.before ? 'whose pod template changes in the same apply' : 'which is new in this apply';
+      this.report(app, FindingCode.UNVERIFIED_SWITCH, `${label}: traffic moves to Deployment ${d.name}, ${why}, `
+        + 'so its new pods get traffic that nobody checked them with: change the template in one apply, check it, '
+        + 'then move the traffic in the next');
+    }
+  }
+
+  private readyBefore(selector: Record<string, string> | undefined): number {
+    return sum(this.podsBefore.select(selector).map(d => d.beforeReady));
+  }
+
+  /** The fewest ready pods with these labels during the apply: pods of both templates must match. */
+  private readyDuring(selector: Record<string, string> | undefined): number {
+    return sum(this.podsBefore.select(selector)
+      .filter(d => d.after && selectsLabels(selector, podLabels(d.after.object)))
+      .map(d => d.minReady));
+  }
+
+  /** The apps of this library, by the labels its constructs write, with their moves and findings. */
+  private recogniseApps(): AppMove[] {
+    const apps = new Map<string, DeploymentMove[]>();
+    for (const d of this.deployments) {
+      const object = (d.after ?? d.before)!.object;
+      const name = appName(object);
+      if (name === undefined) continue;
+      const key = `${object.metadata.namespace ?? ''}/${name}`;
+      apps.set(key, [...(apps.get(key) ?? []), d]);
+    }
+    return [...apps.entries()].map(([key, moves]) => {
+      const name = key.slice(key.indexOf('/') + 1);
+      const namespace = key.slice(0, key.indexOf('/')) || undefined;
+      const object = (moves[0].after ?? moves[0].before)!.object;
+      const strategy = object.spec?.selector?.matchLabels?.[Label.SLOT] !== undefined ? 'blue-green'
+        : object.spec?.selector?.matchLabels?.[Label.TRACK] !== undefined ? 'canary'
+          : object.spec?.strategy?.type === 'Recreate' ? 'recreate' : 'ramped';
+      let move: string;
+      if (moves.every(m => !m.before)) {
+        move = `new: ${moves.map(m => versionOf(m.after!.object)).filter(unique).join(', ')}`;
+      } else if (moves.every(m => !m.after)) {
+        move = 'removed';
+      } else if (strategy === 'blue-green') {
+        move = this.blueGreenMove(name, namespace, moves);
+      } else if (strategy === 'canary') {
+        move = this.canaryMove(name, moves);
+      } else {
+        move = singleMove(strategy, moves[0]);
+      }
+      return { name, namespace, strategy, move: move || 'no change' };
+    });
+  }
+
+  private blueGreenMove(name: string, namespace: string | undefined, moves: DeploymentMove[]): string {
+    const slotOf = (m: DeploymentMove) => (m.after ?? m.before)!.object.spec?.selector?.matchLabels?.[Label.SLOT];
+    const main = (this.servicesByName.get(name) ?? []).find(s => namespace === undefined || s.namespace === namespace
+      || s.namespace === undefined);
+    const activeBefore = main?.before?.object.spec?.selector?.[Label.SLOT];
+    const activeAfter = main?.after?.object.spec?.selector?.[Label.SLOT];
+    const parts: string[] = [];
+    if (activeBefore && activeAfter && activeBefore !== activeAfter) parts.push(`switch ${activeBefore} → ${activeAfter}`);
+    const changed = moves.filter(m => m.before && m.after && m.templateChanged);
+    for (const m of moves.filter(x => x.before && x.after)) {
+      const slot = slotOf(m);
+      const role = slot === activeAfter ? 'live' : 'idle';
+      if (m.templateChanged) parts.push(`${slot} ${versionChange(m)} (${role})`);
+      if (m.beforeCount !== m.afterCount) parts.push(`${role} ${slot} ${m.beforeCount} → ${pods(m.afterCount)}`);
+    }
+    const live = moves.find(m => slotOf(m) === activeAfter);
+    if (activeBefore === activeAfter && live?.before && live.templateChanged) {
+      const idle = activeAfter === 'blue' ? 'green' : 'blue';
+      this.report(name, FindingCode.LIVE_TEMPLATE_CHANGED, `blue/green ${name}: the pod template of the live slot `
+        + `${activeAfter} changes (${versionChange(live)}), a rolling update under live traffic with no preview: deploy `
+        + `to the idle slot ${idle}, check it through the preview Service, then switch`);
+    }
+    if (changed.length >= 2) {
+      this.report(name, FindingCode.BOTH_SLOTS_CHANGED, `blue/green ${name}: the pod templates of both slots change in `
+        + 'one apply, which leaves no slot running a checked version to roll back to: change one slot at a time');
+    }
+    return parts.join('; ');
+  }
+
+  private canaryMove(name: string, moves: DeploymentMove[]): string {
+    const track = (t: string) => moves.find(m => (m.after ?? m.before)!.object.spec?.selector?.matchLabels?.[Label.TRACK] === t);
+    const stable = track('stable');
+    const canary = track('canary');
+    if (!stable?.before || !stable.after || !canary?.before || !canary.after) return 'tracks added or removed';
+    const weight = (s: number, c: number) => (s + c === 0 ? 0 : Math.round((10000 * c) / (s + c)) / 100);
+    const weightBefore = weight(stable.beforeCount, canary.beforeCount);
+    const weightAfter = weight(stable.afterCount, canary.afterCount);
+    const parts: string[] = [];
+    const stableRunsNew = stable.templateChanged && runs(stable.before.object) !== runs(stable.after.object);
+    if (stableRunsNew) {
+      parts.push(`promote ${versionChange(stable)}`);
+      const tried = canary.beforeReady > 0 && runs(canary.before.object) === runs(stable.after.object);
+      if (!tried) {
+        this.report(name, FindingCode.UNVERIFIED_PROMOTION, `canary ${name}: the stable track moves to `
+          + `${versionOf(stable.after.object)}, which the canary track did not run before this apply: run it on the `
+          + 'canary track first, then promote');
+      }
+    } else if (stable.templateChanged) {
+      parts.push('stable pod template changes');
+    }
+    if (canary.templateChanged) parts.push(`canary ${versionChange(canary)}`);
+    if (weightBefore !== weightAfter) {
+      parts.push(weightAfter === 0 && !stableRunsNew ? `abort (weight ${weightBefore}% → 0%)` : `weight ${weightBefore}% → ${weightAfter}%`);
+    }
+    return parts.join('; ');
+  }
+}
+
+/** The objects of one kind of both releases, paired. */
+function pair(before: ReadObject[], after: ReadObject[], kind: string): Array<[ReadObject | undefined, ReadObject | undefined]> {
+  const olds = before.filter(o => o.object.kind === kind);
+  const news = after.filter(o => o.object.kind === kind);
+  const index = byKindAndName(olds);
+  const used = new Set<ReadObject>();
+  const pairs: Array<[ReadObject | undefined, ReadObject | undefined]> = news.map(a => {
+    const b = counterpart(a.object, index);
+    if (b) used.add(b);
+    return [b, a];
+  });
+  return [...pairs, ...olds.filter(b => !used.has(b)).map(b => [b, undefined] as [ReadObject, undefined])];
+}
+
+function workloads(objects: ReadObject[]): Workload[] {
+  return objects.filter(o => WORKLOAD_KINDS.includes(o.object.kind))
+    .map(o => ({ object: o.object, labels: podLabels(o.object) }));
+}
+
+/** The labels of a workload's pods. */
+function podLabels(object: KubeObject): Record<string, string> {
+  if (object.kind === 'Pod') return object.metadata.labels ?? {};
+  if (object.kind === 'CronJob') return object.spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {};
+  return object.spec?.template?.metadata?.labels ?? {};
+}
+
+/**
+ * The app name of a Deployment one of this library's constructs wrote: managed by cdk8s, with a
+ * selector of the name label and at most the slot or track label.
+ */
+function appName(object: KubeObject): string | undefined {
+  const labels = object.metadata.labels ?? {};
+  const selector: Record<string, string> = object.spec?.selector?.matchLabels ?? {};
+  const name = labels[Label.NAME];
+  if (name === undefined || labels[Label.MANAGED_BY] !== 'cdk8s' || selector[Label.NAME] !== name) return undefined;
+  if (object.spec?.selector?.matchExpressions?.length) return undefined;
+  const keys = Object.keys(selector);
+  return keys.every(k => [Label.NAME, Label.SLOT, Label.TRACK].includes(k)) ? name : undefined;
+}
+
+/** The app an object belongs to in findings: its name label if cdk8s wrote it, else `Kind/name`. */
+function ownerOf(object: KubeObject): string {
+  const labels = object.metadata.labels ?? {};
+  if (labels[Label.MANAGED_BY] === 'cdk8s' && labels[Label.NAME]) return labels[Label.NAME];
+  return describeObject(object);
+}
+
+/** The version a Deployment runs: its version label, or its first image. */
+function versionOf(object: KubeObject): string {
+  return object.spec?.template?.metadata?.labels?.[Label.VERSION] ?? object.spec?.template?.spec?.containers?.[0]?.image ?? '?';
+}
+
+/** What a Deployment runs: the version and every image. */
+function runs(object: KubeObject): string {
+  const images = (object.spec?.template?.spec?.containers ?? []).map((c: { image?: string }) => c.image);
+  return canonical([versionOf(object), images]);
+}
+
+function versionChange(m: DeploymentMove): string {
+  const from = versionOf(m.before!.object);
+  const to = versionOf(m.after!.object);
+  return from === to ? `pod template changes (${to})` : `${from} → ${to}`;
+}
+
+function singleMove(strategy: string, m: DeploymentMove): string {
+  if (!m.before || !m.after) return '';
+  const parts: string[] = [];
+  if (m.templateChanged) {
+    parts.push(versionChange(m));
+    if (strategy === 'recreate') {
+      parts.push(`all ${pods(m.beforeCount)} stop first`);
+    } else {
+      parts.push(`at most ${pods(maxTotal(m.after.object, m.afterCount))}`,
+        `at least ${Math.max(0, m.afterCount - maxUnavailable(m.after.object, m.afterCount))} available`);
+    }
+  } else if (m.beforeCount !== m.afterCount) {
+    parts.push(`scale ${m.beforeCount} → ${pods(m.afterCount)}`);
+  }
+  return parts.join(', ');
+}
+
+function pods(n: number): string {
+  return `${n} ${n === 1 ? 'pod' : 'pods'}`;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function unique<T>(value: T, index: number, all: T[]): boolean {
+  return all.indexOf(value) === index;
+}

@@ -1,0 +1,405 @@
+import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, FindingCode, RampedApp, RampedAppProps, RecreateApp,
+  ReleaseDiff, Severity, Slot,
+} from '../lib';
+
+// --- hand-written manifests, for objects no construct of the library wrote -----------------------
+
+interface DeploymentOptions {
+  readonly replicas?: number;
+  readonly image?: string;
+  readonly labels?: Record<string, string>;
+  readonly selector?: Record<string, string>;
+  readonly recreate?: boolean;
+  readonly maxUnavailable?: number | string;
+  readonly maxSurge?: number | string;
+  readonly status?: Record<string, number>;
+}
+
+function deployment(name: string, options: DeploymentOptions = {}): any {
+  const labels = options.labels ?? { app: name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: {
+      ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+      selector: { matchLabels: options.selector ?? labels },
+      strategy: options.recreate ? { type: 'Recreate' } : {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: options.maxSurge ?? '25%', maxUnavailable: options.maxUnavailable ?? '25%' },
+      },
+      template: {
+        metadata: { labels },
+        spec: { containers: [{ name: 'app', image: options.image ?? 'web:1' }] },
+      },
+    },
+    ...(options.status ? { status: options.status } : {}),
+  };
+}
+
+function service(name: string, selector: Record<string, string>): any {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector, ports: [{ port: 80 }] } };
+}
+
+function codes(diff: ReleaseDiff): string[] {
+  return diff.findings.map(f => `${f.severity} ${f.code}`);
+}
+
+// --- the library's own apps ----------------------------------------------------------------------
+
+function synthOf(build: (chart: Chart) => void): any[] {
+  const chart = new Chart(Testing.app(), 'shop');
+  build(chart);
+  return Testing.synth(chart);
+}
+
+const canaryBase: CanaryAppProps = {
+  port: 8080, replicas: 10, stable: { image: 'r/search:1.4.0' }, canary: { image: 'r/search:1.5.0' },
+};
+const canary = (props: Partial<CanaryAppProps>) =>
+  synthOf(chart => new CanaryApp(chart, 'search', { ...canaryBase, ...props }));
+
+const blueGreenBase: BlueGreenAppProps = {
+  port: 8080, replicas: 3, blue: { image: 'r/api:1.4.0' }, green: { image: 'r/api:1.5.0' }, activeSlot: Slot.BLUE,
+};
+const blueGreen = (props: Partial<BlueGreenAppProps>) =>
+  synthOf(chart => new BlueGreenApp(chart, 'api', { ...blueGreenBase, ...props }));
+
+const ramped = (props: Partial<RampedAppProps>) =>
+  synthOf(chart => new RampedApp(chart, 'web', { port: 8080, replicas: 10, image: 'r/web:1.4.0', ...props }));
+
+describe('the procedures of the README pass the gate', () => {
+  test.each([
+    ['start', { canary: undefined, canaryWeight: 0 }, { canaryWeight: 10 }],
+    ['raise to 25%', { canaryWeight: 10 }, { canaryWeight: 25 }],
+    ['raise to 50%', { canaryWeight: 25 }, { canaryWeight: 50 }],
+    ['raise to 75%', { canaryWeight: 50 }, { canaryWeight: 75 }],
+    ['promote from 50%', { canaryWeight: 50 }, { stable: canaryBase.canary, canaryWeight: 0 }],
+    ['abort from 50%', { canaryWeight: 50 }, { canaryWeight: 0 }],
+    ['back from 75% to 50%', { canaryWeight: 75 }, { canaryWeight: 50 }],
+  ])('canary: %s', (_step, before: Partial<CanaryAppProps>, after: Partial<CanaryAppProps>) => {
+    // WHEN
+    const diff = ReleaseDiff.between(canary(before), canary(after));
+    // THEN
+    expect(diff.findings).toEqual([]);
+    expect(diff.blocked).toBe(false);
+  });
+
+  test.each([
+    ['deploy to idle', {}, { green: { image: 'r/api:1.6.0' } }],
+    ['switch', {}, { activeSlot: Slot.GREEN }],
+    ['scale idle down', { activeSlot: Slot.GREEN }, { activeSlot: Slot.GREEN, idleReplicas: 0 }],
+    ['scale idle back up', { activeSlot: Slot.GREEN, idleReplicas: 0 }, { activeSlot: Slot.GREEN }],
+    ['roll back', { activeSlot: Slot.GREEN }, {}],
+  ])('blue/green: %s', (_step, before: Partial<BlueGreenAppProps>, after: Partial<BlueGreenAppProps>) => {
+    // WHEN
+    const diff = ReleaseDiff.between(blueGreen(before), blueGreen(after));
+    // THEN
+    expect(diff.findings).toEqual([]);
+  });
+
+  test('ramped: a new version rolls out within maxUnavailable', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(ramped({}), ramped({ image: 'r/web:1.5.0' }));
+    // THEN
+    expect(diff.findings).toEqual([]);
+    expect(diff.apps).toEqual([{ name: 'shop-web', strategy: 'ramped', move: '1.4.0 → 1.5.0, at most 13 pods, at least 8 available' }]);
+    expect(diff.services).toEqual([{ name: 'shop-web', app: 'shop-web', before: 10, after: 10, during: 8, floor: 8 }]);
+  });
+
+  test('recreate: a new version only warns that every pod stops first', () => {
+    // GIVEN
+    const recreate = (image: string) => synthOf(chart => new RecreateApp(chart, 'worker', { port: 8080, replicas: 2, image }));
+    // WHEN
+    const diff = ReleaseDiff.between(recreate('r/worker:1'), recreate('r/worker:2'));
+    // THEN
+    expect(codes(diff)).toEqual(['warn recreate-downtime']);
+    expect(diff.blocked).toBe(false);
+    expect(diff.apps[0].move).toBe('1 → 2, all 2 pods stop first');
+  });
+});
+
+describe('the moves of each app, in words', () => {
+  test('canary', () => {
+    expect(ReleaseDiff.between(canary({ canaryWeight: 10 }), canary({ canaryWeight: 25 })).apps)
+      .toEqual([{ name: 'shop-search', strategy: 'canary', move: 'weight 9.09% → 23.08%' }]);
+    expect(ReleaseDiff.between(canary({ canaryWeight: 50 }), canary({ stable: canaryBase.canary })).apps[0].move)
+      .toBe('promote 1.4.0 → 1.5.0; weight 50% → 0%');
+    expect(ReleaseDiff.between(canary({ canaryWeight: 50 }), canary({ canaryWeight: 0 })).apps[0].move)
+      .toBe('abort (weight 50% → 0%)');
+  });
+
+  test('blue/green', () => {
+    expect(ReleaseDiff.between(blueGreen({}), blueGreen({ activeSlot: Slot.GREEN })).apps)
+      .toEqual([{ name: 'shop-api', strategy: 'blue-green', move: 'switch blue → green' }]);
+    expect(ReleaseDiff.between(blueGreen({}), blueGreen({ green: { image: 'r/api:1.6.0' } })).apps[0].move)
+      .toBe('green 1.5.0 → 1.6.0 (idle)');
+    const green = { activeSlot: Slot.GREEN };
+    expect(ReleaseDiff.between(blueGreen(green), blueGreen({ ...green, idleReplicas: 0 })).apps[0].move)
+      .toBe('idle blue 3 → 0 pods');
+  });
+
+  test('a new app and an unchanged one', () => {
+    expect(ReleaseDiff.between([], ramped({})).apps[0].move).toBe('new: 1.4.0');
+    expect(ReleaseDiff.between(ramped({}), ramped({})).apps[0].move).toBe('no change');
+  });
+});
+
+describe('findings', () => {
+  test('selector-changed: a Deployment selector that changes is blocked', () => {
+    // GIVEN
+    const before = [deployment('web', { labels: { app: 'web', tier: 'a' }, selector: { app: 'web' } })];
+    // WHEN
+    const changed = ReleaseDiff.between(before, [deployment('web', { labels: { app: 'web', tier: 'a' }, selector: { app: 'web', tier: 'a' } })]);
+    const same = ReleaseDiff.between(before, [deployment('web', { labels: { app: 'web', tier: 'a' }, selector: { app: 'web' }, image: 'web:2' })]);
+    // THEN
+    expect(codes(changed)).toEqual(['block selector-changed']);
+    expect(changed.findings[0].message).toMatch(/^Deployment web: spec.selector changes from .* immutable/);
+    expect(codes(same)).toEqual([]);
+  });
+
+  test('capacity-drop: shrinking one Deployment while the other one starts is blocked; growing first is not', () => {
+    // GIVEN: 9 + 1 behind one Service
+    const labels = (track: string) => ({ labels: { app: 'web', track }, selector: { app: 'web', track } });
+    const state = (stable: number, next: number) => [
+      deployment('web', { replicas: stable, ...labels('stable') }),
+      deployment('web-next', { replicas: next, ...labels('next') }),
+      service('web', { app: 'web' }),
+    ];
+    // WHEN
+    const shrinkFirst = ReleaseDiff.between(state(9, 1), state(5, 5));
+    const growFirst = ReleaseDiff.between(state(9, 1), state(9, 5));
+    // THEN
+    expect(codes(shrinkFirst)).toEqual(['block capacity-drop']);
+    expect(shrinkFirst.services).toEqual([{ name: 'web', app: 'Service/web', before: 10, after: 10, during: 6, floor: 8 }]);
+    expect(shrinkFirst.findings[0].message).toBe('Service web: ready pods fall to 6 during the apply, below 8 (the fewer of '
+      + '10 before and 10 after, less 2 that the maxUnavailable of its Deployments allows): add the new pods in one apply '
+      + 'and remove the old ones in the next, once the new ones are ready');
+    expect(codes(growFirst)).toEqual([]);
+  });
+
+  test('capacity-drop: a switch to a slot scaled up from 0 in the same apply', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(blueGreen({ idleReplicas: 0 }), blueGreen({ activeSlot: Slot.GREEN }));
+    // THEN
+    expect(codes(diff)).toEqual(['block capacity-drop']);
+    expect(diff.findings[0].message).toMatch(/scale shop-api-green up and wait until its pods are ready/);
+  });
+
+  test('capacity-drop: a switch that scales the old slot to 0 in the same apply (endpoints lag the selector)', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(blueGreen({}), blueGreen({ activeSlot: Slot.GREEN, idleReplicas: 0 }));
+    // THEN
+    expect(codes(diff)).toEqual(['block capacity-drop']);
+  });
+
+  test('capacity-drop: the README\'s earlier canary procedure (the total held at replicas) is blocked', () => {
+    // GIVEN: 10 replicas, 25% -> 50% with the stable track shrinking at once, written by hand
+    const track = (name: string, track: string, replicas: number, image: string) => {
+      const d = deployment(name, { replicas, image, labels: { app: 'search', track }, selector: { app: 'search', track } });
+      return d;
+    };
+    const before = [track('search', 'stable', 8, 'search:1'), track('search-canary', 'canary', 2, 'search:2'), service('search', { app: 'search' })];
+    const after = [track('search', 'stable', 5, 'search:1'), track('search-canary', 'canary', 5, 'search:2'), service('search', { app: 'search' })];
+    // WHEN
+    const diff = ReleaseDiff.between(before, after);
+    // THEN
+    expect(diff.services[0].during).toBe(7);
+    expect(codes(diff)).toEqual(['block capacity-drop']);
+  });
+
+  test('capacity-drop: counts the ready pods a live object reports, not its replicas', () => {
+    // GIVEN: a live Deployment with 3 replicas of which none is ready, the Service moved onto it
+    const live = { ...deployment('green', { replicas: 3, labels: { app: 'api', slot: 'green' } }), status: { replicas: 3, readyReplicas: 0 } };
+    const blue = { ...deployment('blue', { replicas: 3, labels: { app: 'api', slot: 'blue' } }), status: { replicas: 3, readyReplicas: 3 } };
+    const before = [blue, live, { ...service('api', { app: 'api', slot: 'blue' }), status: {} }];
+    const after = [deployment('blue', { replicas: 3, labels: { app: 'api', slot: 'blue' } }),
+      deployment('green', { replicas: 3, labels: { app: 'api', slot: 'green' } }), service('api', { app: 'api', slot: 'green' })];
+    // WHEN
+    const diff = ReleaseDiff.between(before, after);
+    // THEN
+    expect(diff.services[0]).toMatchObject({ before: 3, during: 0 });
+    expect(codes(diff)).toEqual(['block capacity-drop']);
+  });
+
+  test('unverified-switch: a switch to a slot whose template changes in the same apply', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(blueGreen({}), blueGreen({ activeSlot: Slot.GREEN, green: { image: 'r/api:1.6.0' } }));
+    // THEN
+    expect(codes(diff)).toEqual(['block unverified-switch']);
+    expect(diff.findings[0].message).toMatch(
+      /^Service shop-api: traffic moves to Deployment shop-api-green, whose pod template changes in the same apply/);
+  });
+
+  test('unverified-switch: a Service moved onto a new Deployment', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(
+      [deployment('v1', { replicas: 2, labels: { app: 'a', v: '1' } }), service('a', { app: 'a', v: '1' })],
+      [deployment('v1', { replicas: 2, labels: { app: 'a', v: '1' } }), deployment('v2', { replicas: 2, labels: { app: 'a', v: '2' } }),
+        service('a', { app: 'a', v: '2' })]);
+    // THEN
+    expect(codes(diff)).toContain('block unverified-switch');
+  });
+
+  test('live-template-changed: a new image in the active slot', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(blueGreen({}), blueGreen({ blue: { image: 'r/api:1.6.0' } }));
+    // THEN
+    expect(codes(diff)).toEqual(['block live-template-changed']);
+    expect(diff.findings[0].message).toBe('blue/green shop-api: the pod template of the live slot blue changes (1.4.0 → 1.6.0), '
+      + 'a rolling update under live traffic with no preview: deploy to the idle slot green, check it through the preview '
+      + 'Service, then switch');
+  });
+
+  test('both-slots-changed: both slots get a new template in one apply', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(blueGreen({}), blueGreen({ blue: { image: 'r/api:1.7.0' }, green: { image: 'r/api:1.6.0' } }));
+    // THEN
+    expect(codes(diff)).toEqual(['block live-template-changed', 'block both-slots-changed']);
+  });
+
+  test('unverified-promotion: the stable track moves to a version the canary did not run', () => {
+    // WHEN
+    const unseen = ReleaseDiff.between(canary({ canaryWeight: 10 }), canary({ stable: { image: 'r/search:1.6.0' } }));
+    const notRunning = ReleaseDiff.between(canary({ canaryWeight: 0 }), canary({ stable: canaryBase.canary }));
+    const tried = ReleaseDiff.between(canary({ canaryWeight: 10 }), canary({ stable: canaryBase.canary }));
+    // THEN
+    expect(codes(unseen)).toEqual(['block unverified-promotion']);
+    expect(codes(notRunning)).toEqual(['block unverified-promotion']);
+    expect(codes(tried)).toEqual([]);
+  });
+
+  test('service-selects-nothing: a Service whose selector matches no pod template; a Deployment at 0 still counts', () => {
+    // WHEN
+    const nothing = ReleaseDiff.between([], [deployment('web', { replicas: 2 }), service('web', { app: 'other' })]);
+    const atZero = ReleaseDiff.between([], [deployment('web', { replicas: 0 }), service('web', { app: 'web' })]);
+    // THEN
+    expect(codes(nothing)).toEqual(['block service-selects-nothing']);
+    expect(codes(atZero)).toEqual([]);
+  });
+
+  test('service-selects-nothing: pods of other workloads count', () => {
+    // GIVEN
+    const statefulSet = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' },
+      spec: { selector: { matchLabels: { app: 'db' } }, serviceName: 'db', template: { metadata: { labels: { app: 'db' } }, spec: {} } } };
+    // WHEN
+    const diff = ReleaseDiff.between([], [statefulSet, service('db', { app: 'db' })]);
+    // THEN
+    expect(codes(diff)).toEqual([]);
+    expect(diff.services).toEqual([]);
+  });
+
+  test('replicas-field-removed: spec.replicas left out of the next manifest', () => {
+    // WHEN
+    const removed = ReleaseDiff.between([deployment('web', { replicas: 3 })], [deployment('web', {})]);
+    const neverThere = ReleaseDiff.between([deployment('web', {})], [deployment('web', {})]);
+    // THEN
+    expect(codes(removed)).toEqual(['block replicas-field-removed']);
+    expect(codes(neverThere)).toEqual([]);
+  });
+
+  test('serving-service-removed warns; a Service that selected nothing goes quietly', () => {
+    // WHEN
+    const serving = ReleaseDiff.between([deployment('web', { replicas: 2 }), service('web', { app: 'web' })], [deployment('web', { replicas: 2 })]);
+    const idle = ReleaseDiff.between([deployment('web', { replicas: 0 }), service('web', { app: 'web' })], [deployment('web', { replicas: 0 })]);
+    // THEN
+    expect(codes(serving)).toEqual(['warn serving-service-removed']);
+    expect(serving.blocked).toBe(false);
+    expect(codes(idle)).toEqual([]);
+  });
+
+  test('recreate-downtime warns when the template of a Recreate Deployment changes, not when it scales', () => {
+    // WHEN
+    const changed = ReleaseDiff.between([deployment('w', { replicas: 2, recreate: true })], [deployment('w', { replicas: 2, recreate: true, image: 'w:2' })]);
+    const scaled = ReleaseDiff.between([deployment('w', { replicas: 2, recreate: true })], [deployment('w', { replicas: 3, recreate: true })]);
+    // THEN
+    expect(codes(changed)).toEqual(['warn recreate-downtime']);
+    expect(codes(scaled)).toEqual([]);
+  });
+});
+
+describe('options and input', () => {
+  test('allow turns a code\'s blocks into warnings', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(blueGreen({}), blueGreen({ blue: { image: 'r/api:1.6.0' } }), { allow: [FindingCode.LIVE_TEMPLATE_CHANGED] });
+    // THEN
+    expect(diff.findings.map(f => f.severity)).toEqual([Severity.WARN]);
+    expect(diff.blocked).toBe(false);
+  });
+
+  test('fails when allow names an unknown code', () => {
+    expect(() => ReleaseDiff.between([], [], { allow: ['oops' as FindingCode] })).toThrow(
+      /^'allow' holds "oops"; the codes are selector-changed, capacity-drop/);
+  });
+
+  test('fails when a document is not a Kubernetes object, naming it', () => {
+    expect(() => ReleaseDiff.between([{ kind: 'Deployment' }], [])).toThrow(
+      'before: document 1 is not a Kubernetes object (it needs apiVersion, kind and metadata.name)');
+  });
+
+  test('reads a kind: List as its items', () => {
+    // GIVEN
+    const list = { apiVersion: 'v1', kind: 'List', items: ramped({}) };
+    // WHEN
+    const diff = ReleaseDiff.between([list], ramped({ image: 'r/web:1.5.0' }));
+    // THEN
+    expect(diff.apps[0].move).toBe('1.4.0 → 1.5.0, at most 13 pods, at least 8 available');
+  });
+
+  test('reads a live object as it was last applied, so the defaults the API server added are no change', () => {
+    // GIVEN: the live Deployment, with defaults filled in and the applied manifest recorded
+    const applied = ramped({});
+    const live = applied.map(o => ({
+      ...o,
+      metadata: { ...o.metadata, namespace: 'shop', uid: 'u1',
+        annotations: { ...o.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(o) } },
+      spec: o.kind === 'Deployment' ? { ...o.spec, template: { ...o.spec.template, spec: { ...o.spec.template.spec, dnsPolicy: 'ClusterFirst' } } } : o.spec,
+      status: o.kind === 'Deployment' ? { replicas: 10, readyReplicas: 10 } : {},
+    }));
+    // WHEN
+    const diff = ReleaseDiff.between(live, ramped({}));
+    // THEN
+    expect(diff.apps[0].move).toBe('no change');
+    expect(diff.findings).toEqual([]);
+  });
+
+  test('compares a live object without a record of what was applied leniently: defaults and quantities', () => {
+    // GIVEN
+    const manifest = deployment('web', { replicas: 2 });
+    manifest.spec.template.spec.containers[0].resources = { requests: { cpu: '1000m', memory: '512Mi' } };
+    const live = JSON.parse(JSON.stringify(manifest));
+    live.metadata.uid = 'u1';
+    live.spec.template.spec.containers[0].resources.requests.cpu = '1';
+    live.spec.template.spec.containers[0].terminationMessagePath = '/dev/termination-log';
+    live.status = { replicas: 2, readyReplicas: 2 };
+    const changed = JSON.parse(JSON.stringify(manifest));
+    changed.spec.template.spec.containers[0].image = 'web:2';
+    // WHEN / THEN
+    expect(ReleaseDiff.between([live], [manifest]).apps).toEqual([]);
+    expect(ReleaseDiff.between([live, service('web', { app: 'web' })], [manifest, service('web', { app: 'web' })]).services[0].during).toBe(2);
+    expect(ReleaseDiff.between([live, service('web', { app: 'web' })], [changed, service('web', { app: 'web' })]).services[0].during).toBe(2);
+    expect(ReleaseDiff.between([live, service('web', { app: 'web' })],
+      [{ ...changed, spec: { ...changed.spec, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } } },
+        service('web', { app: 'web' })]).services[0].during).toBe(1);
+  });
+
+  test('pairs a manifest without a namespace with the live object in any namespace', () => {
+    // GIVEN
+    const live = ramped({}).map(o => ({ ...o, metadata: { ...o.metadata, namespace: 'shop' } }));
+    // WHEN
+    const diff = ReleaseDiff.between(live, ramped({ image: 'r/web:1.5.0' }));
+    // THEN
+    expect(diff.apps).toHaveLength(1);
+    expect(diff.apps[0].move).toMatch(/^1.4.0 → 1.5.0/);
+  });
+
+  test('toJson has blocked, apps, services and findings', () => {
+    // WHEN
+    const json = ReleaseDiff.between(ramped({}), ramped({ maxUnavailable: kplus.PercentOrAbsolute.absolute(0) })).toJson();
+    // THEN
+    expect(Object.keys(json)).toEqual(['blocked', 'apps', 'services', 'findings']);
+  });
+});
