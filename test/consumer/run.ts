@@ -112,7 +112,7 @@ function main(): void {
     const gate = (args: string[]) => execFileSync('npx', ['cdk8s-deployment-strategies', 'diff', ...args],
       { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     gate(['dist', 'dist']);
-    const promoted = manifests.map(m => (m.metadata.name === 'shop-search'
+    const promoted = manifests.map(m => (m.kind === 'Deployment' && m.metadata.name === 'shop-search'
       ? { ...m, spec: { ...m.spec, template: { ...m.spec.template, spec: { ...m.spec.template.spec,
         containers: [{ ...m.spec.template.spec.containers[0], image: 'registry.example.com/shop/search:9.9.9' }] } } } }
       : m));
