@@ -166,7 +166,7 @@ export class ReleaseDiff {
   /** The ready pods behind each Service that selects the pods of Deployments. */
   public readonly services: ServiceTransition[];
   /** What the gate found, blocks and warnings. */
-  public readonly findings: Finding[];
+  public readonly findings: Finding[] = [];
   /** Whether a finding blocks the apply. */
   public readonly blocked: boolean;
 
@@ -178,7 +178,6 @@ export class ReleaseDiff {
   private readonly podsAfter: LabelIndex<DeploymentMove>;
   private readonly beforeWorkloads: LabelIndex<Workload>;
   private readonly afterWorkloads: LabelIndex<Workload>;
-  private readonly found: Finding[] = [];
   private readonly allowed: FindingCode[];
 
   private constructor(before: ReadObject[], after: ReadObject[], allow: FindingCode[]) {
@@ -197,8 +196,7 @@ export class ReleaseDiff {
     this.checkDeployments();
     this.services = this.serviceMoves.flatMap(s => this.checkService(s));
     this.apps = this.recogniseApps();
-    this.findings = this.found;
-    this.blocked = this.found.some(f => f.severity === Severity.BLOCK);
+    this.blocked = this.findings.some(f => f.severity === Severity.BLOCK);
   }
 
   /**
@@ -210,7 +208,7 @@ export class ReleaseDiff {
 
   private report(app: string, code: FindingCode, message: string): void {
     const severity = WARNINGS.includes(code) || this.allowed.includes(code) ? Severity.WARN : Severity.BLOCK;
-    this.found.push({ app, code, severity, message });
+    this.findings.push({ app, code, severity, message });
   }
 
   private checkDeployments(): void {
