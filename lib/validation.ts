@@ -3,6 +3,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { ImageReference, parseImageReference } from './image-reference';
 
 /** The longest name an object, a label value or a DNS-1123 label may have. */
 export const MAX_NAME_LENGTH = 63;
@@ -86,12 +87,17 @@ export function checkQualifiedName(scope: IConstruct, prop: string, key: string)
   return key;
 }
 
-export function checkImage(scope: IConstruct, prop: string, image: string): string {
+/** Checks `image` as the container runtime will read it, and returns its parts. */
+export function checkImage(scope: IConstruct, prop: string, image: string): ImageReference {
   if (typeof image !== 'string' || image.length === 0 || /\s/.test(image)) {
     fail(scope, prop, image, 'it must be a non-empty image reference without white space, '
       + 'e.g. "registry.example.com/shop/web:1.4.0"');
   }
-  return image;
+  try {
+    return parseImageReference(image);
+  } catch (e) {
+    return fail(scope, prop, image, `${(e as Error).message}; e.g. "registry.example.com/shop/web:1.4.0"`);
+  }
 }
 
 /**
@@ -99,13 +105,20 @@ export function checkImage(scope: IConstruct, prop: string, image: string): stri
  * digest only the first 12 hex digits of the digest, or "latest" when there is neither (as a
  * container runtime would pull).
  */
-export function versionFromImage(image: string): string {
-  const [reference, digest] = image.split('@');
-  const lastSegment = reference.slice(reference.lastIndexOf('/') + 1);
-  const colon = lastSegment.indexOf(':');
-  if (colon >= 0) return lastSegment.slice(colon + 1);
-  if (digest) return digest.replace(/^[a-z0-9]+:/, '').slice(0, 12);
+export function versionFromImage(image: ImageReference): string {
+  if (image.tag !== undefined) return image.tag;
+  if (image.digest !== undefined) return image.digest.slice(image.digest.indexOf(':') + 1, image.digest.indexOf(':') + 13);
   return 'latest';
+}
+
+/**
+ * The pull policy Kubernetes itself defaults to: `Always` for the tag `latest` or no tag and no
+ * digest (what the image is changes under the same name), `IfNotPresent` otherwise, so that
+ * starting or adding a pod of a pinned image does not depend on the registry.
+ */
+export function defaultPullPolicy(image: ImageReference): kplus.ImagePullPolicy {
+  const floating = image.tag === 'latest' || (image.tag === undefined && image.digest === undefined);
+  return floating ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT;
 }
 
 /**

@@ -8,8 +8,9 @@ import { addChartChecks, CheckedObjects } from '../checks/chart-checks';
 import { Annotation, Label } from '../labels';
 import {
   checkImage, checkInteger, checkLabelValue, checkName, checkPort, checkQualifiedName, checkWholeSeconds,
-  fail, versionFromImage,
+  defaultPullPolicy, fail, versionFromImage,
 } from '../validation';
+import { parseImageReference } from '../image-reference';
 
 /**
  * What identifies one version of the app.
@@ -234,7 +235,9 @@ export interface CommonAppProps {
   /**
    * When the kubelet pulls the image.
    *
-   * @default ImagePullPolicy.ALWAYS (cdk8s-plus's default)
+   * @default - as Kubernetes defaults it: `ImagePullPolicy.ALWAYS` for the tag `latest` or an image
+   * with neither tag nor digest, `ImagePullPolicy.IF_NOT_PRESENT` otherwise (so that starting a pod
+   * of a pinned image does not depend on the registry)
    */
   readonly imagePullPolicy?: kplus.ImagePullPolicy;
 
@@ -306,6 +309,10 @@ export abstract class StrategyApp extends Construct {
 
   protected constructor(scope: Construct, id: string, props: CommonAppProps) {
     super(scope, id);
+    // Plain JavaScript can leave the props out: say so rather than fail on a property of undefined.
+    if (props === undefined || props === null || typeof props !== 'object') {
+      fail(this, 'props', props, `props are required: pass ${new.target.name}Props, e.g. { image: ..., port: ... }`);
+    }
     this.common = props;
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 1000 });
     this._objectName('');
@@ -325,6 +332,11 @@ export abstract class StrategyApp extends Construct {
     }
     for (const key of Object.keys(props.annotations ?? {})) {
       checkQualifiedName(this, 'annotations', key);
+    }
+    const changeCauseAnnotation = props.annotations?.[Annotation.CHANGE_CAUSE];
+    if (props.changeCause !== undefined && changeCauseAnnotation !== undefined) {
+      fail(this, 'changeCause', props.changeCause, `'annotations' sets ${Annotation.CHANGE_CAUSE} too `
+        + `(${JSON.stringify(changeCauseAnnotation)}): set one of them, so that every object says the same`);
     }
     this.checked = { path: this.node.path, deployments: [], services: [] };
     addChartChecks(this, this.checked);
@@ -348,11 +360,15 @@ export abstract class StrategyApp extends Construct {
    * @internal
    */
   protected _version(variant: VersionProps, propPrefix: string): string {
-    checkImage(this, `${propPrefix}image`, variant.image);
+    const image = checkImage(this, `${propPrefix}image`, variant.image);
+    if (variant.version === '') {
+      fail(this, `${propPrefix}version`, '', `it may not be empty: it is the ${Label.VERSION} label; leave it unset `
+        + 'to use the image tag');
+    }
     if (variant.version !== undefined) {
       return checkLabelValue(this, `${propPrefix}version`, variant.version);
     }
-    const derived = versionFromImage(variant.image);
+    const derived = versionFromImage(image);
     try {
       return checkLabelValue(this, `${propPrefix}version`, derived);
     } catch (e) {
@@ -401,7 +417,7 @@ export abstract class StrategyApp extends Construct {
         resources: variant.resources ?? props.resources,
         securityContext: props.securityContext,
         volumeMounts: props.volumeMounts,
-        imagePullPolicy: props.imagePullPolicy,
+        imagePullPolicy: props.imagePullPolicy ?? defaultPullPolicy(parseImageReference(variant.image)),
         lifecycle: this.execPreStop(),
       }],
     });
