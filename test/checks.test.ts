@@ -37,7 +37,7 @@ test('fails when a pod label is changed by hand', () => {
   expect(checkErrors(chart)).toEqual([
     '[test] test/web: the selector of Deployment web ({"matchLabels":{"app.kubernetes.io/name":"web"}}) does not match '
     + 'its own pod template ({"app.kubernetes.io/name":"website","app.kubernetes.io/version":"1.4.0",'
-    + '"cdk8s.io/metadata.addr":"test-web-Deployment-c88e44ab"}): the API server rejects it',
+    + '"cdk8s.io/metadata.addr":"web"}): the API server rejects it',
     '[test] test/web: Service web selects no pod template in the chart (selector {"app.kubernetes.io/name":"web"}): '
     + 'its traffic would be dropped',
   ]);

@@ -308,6 +308,10 @@ describe('container and service knobs', () => {
     });
   });
 
+  test('the Service has no empty fields that no prop asked for', () => {
+    expect(find(manifests(), 'Service', 'web').spec).not.toHaveProperty('externalIPs');
+  });
+
   test('cdk8s-plus security and resource defaults stay', () => {
     expect(container()).toMatchObject({
       securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },

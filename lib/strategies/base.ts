@@ -422,6 +422,11 @@ export abstract class StrategyApp extends Construct {
       }],
     });
     deployment.select(kplus.LabelSelector.of({ labels: selector }));
+    // cdk8s-plus labels every pod template with a hash of the construct path, so moving the construct
+    // in the code (into a wrapper, a helper in another file) would restart every pod. The label is
+    // kept, as cdk8s-plus selects the Deployment's pods by it (Service.select, NetworkPolicy peers,
+    // scheduling), but holds the Deployment's name: a pod template then depends on props only.
+    deployment.podMetadata.addLabel(kplus.Pod.ADDRESS_LABEL, deployment.name);
     this.checked.deployments.push(ApiObject.of(deployment));
 
     const resource = ApiObject.of(deployment);
@@ -449,6 +454,8 @@ export abstract class StrategyApp extends Construct {
     for (const [key, value] of Object.entries({ [Label.NAME]: this.name, ...options.selector })) {
       service.selectLabel(key, value);
     }
+    // cdk8s-plus writes `externalIPs: []` when none are given; no prop sets them, so drop the field.
+    ApiObject.of(service).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
     this.checked.services.push({ service: ApiObject.of(service), selects: options.selects.map(d => ApiObject.of(d)) });
     return service;
   }
