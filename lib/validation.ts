@@ -19,6 +19,11 @@ export function fail(scope: IConstruct, prop: string, value: unknown, allowed: s
   throw new Error(`${scope.node.path}: '${prop}' is ${show(value)}; ${allowed}`);
 }
 
+/** Throws the library's error for a key of the map `prop` of `scope`, e.g. "'labels' has the managed key ...". */
+export function failKey(scope: IConstruct, prop: string, kind: string, key: string, allowed: string): never {
+  throw new Error(`${scope.node.path}: '${prop}' has the ${kind} ${show(key)}; ${allowed}`);
+}
+
 /** How a value is quoted in an error message. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -81,7 +86,7 @@ export function checkQualifiedName(scope: IConstruct, prop: string, key: string)
   const name = key.slice(slash + 1);
   const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS_1123_SUBDOMAIN.test(prefix));
   if (!prefixOk || name.length > MAX_NAME_LENGTH || !LABEL_NAME.test(name)) {
-    fail(scope, prop, key, 'it must be a qualified name: an optional DNS subdomain prefix and \'/\', '
+    failKey(scope, prop, 'key', key, 'a key must be a qualified name: an optional DNS subdomain prefix and \'/\', '
       + `then at most ${MAX_NAME_LENGTH} characters of [A-Za-z0-9._-] starting and ending with a letter or digit`);
   }
   return key;

@@ -130,15 +130,17 @@ describe('bad input', () => {
       + '(it was derived from \'image\'; set \'version\')');
   });
 
-  test('fails when labels use a key the construct manages', () => {
-    expect(error({ labels: { 'app.kubernetes.io/version': 'x' } })).toBe('test/web: \'labels\' is '
-      + '"app.kubernetes.io/version"; it is a key the construct manages; use another key than app.kubernetes.io/name, '
+  test('fails when labels use a key the construct manages, naming it as a key', () => {
+    expect(error({ labels: { 'app.kubernetes.io/version': 'x' } })).toBe('test/web: \'labels\' has the managed key '
+      + '"app.kubernetes.io/version"; the construct sets it; use another key than app.kubernetes.io/name, '
       + 'app.kubernetes.io/version, app.kubernetes.io/managed-by, cdk8s-deployment-strategies/slot, '
       + 'cdk8s-deployment-strategies/track');
   });
 
   test('fails when a label key is not a qualified name', () => {
-    expect(error({ labels: { 'team name': 'shop' } })).toMatch(/^test\/web: 'labels' is "team name"; it must be a qualified name/);
+    expect(error({ labels: { 'team name': 'shop' } })).toBe('test/web: \'labels\' has the key "team name"; a key must be a '
+      + 'qualified name: an optional DNS subdomain prefix and \'/\', then at most 63 characters of [A-Za-z0-9._-] starting '
+      + 'and ending with a letter or digit');
   });
 
   test('fails when a label value is not a label value', () => {
@@ -146,7 +148,7 @@ describe('bad input', () => {
   });
 
   test('fails when an annotation key is not a qualified name', () => {
-    expect(error({ annotations: { '/x': 'y' } })).toMatch(/^test\/web: 'annotations' is "\/x"; it must be a qualified name/);
+    expect(error({ annotations: { '/x': 'y' } })).toMatch(/^test\/web: 'annotations' has the key "\/x"; a key must be a qualified name/);
   });
 });
 

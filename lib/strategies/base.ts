@@ -8,7 +8,7 @@ import { addChartChecks, CheckedObjects } from '../checks/chart-checks';
 import { Annotation, Label } from '../labels';
 import {
   checkImage, checkInteger, checkLabelValue, checkName, checkPort, checkQualifiedName, checkWholeSeconds,
-  defaultPullPolicy, fail, versionFromImage,
+  defaultPullPolicy, fail, failKey, versionFromImage,
 } from '../validation';
 import { parseImageReference } from '../image-reference';
 
@@ -287,6 +287,9 @@ interface ServiceOptions {
   readonly selects: kplus.Deployment[];
 }
 
+/** Kubernetes's default of `progressDeadlineSeconds`. */
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+
 const MANAGED_KEYS = [Label.NAME, Label.VERSION, Label.MANAGED_BY, Label.SLOT, Label.TRACK];
 
 /**
@@ -326,7 +329,7 @@ export abstract class StrategyApp extends Construct {
     for (const [key, value] of Object.entries(props.labels ?? {})) {
       checkQualifiedName(this, 'labels', key);
       if (MANAGED_KEYS.includes(key)) {
-        fail(this, 'labels', key, `it is a key the construct manages; use another key than ${MANAGED_KEYS.join(', ')}`);
+        failKey(this, 'labels', 'managed key', key, `the construct sets it; use another key than ${MANAGED_KEYS.join(', ')}`);
       }
       checkLabelValue(this, `labels.${key}`, value);
     }
@@ -482,9 +485,12 @@ export abstract class StrategyApp extends Construct {
       }
     }
     const minReady = checkWholeSeconds(this, 'minReady', props.minReady ?? Duration.seconds(0), 0);
-    const deadline = checkWholeSeconds(this, 'progressDeadline', props.progressDeadline ?? Duration.seconds(600), 1);
+    const progressDeadline = props.progressDeadline ?? Duration.seconds(DEFAULT_PROGRESS_DEADLINE_SECONDS);
+    const deadline = checkWholeSeconds(this, 'progressDeadline', progressDeadline, 1);
     if (deadline <= minReady) {
-      fail(this, 'progressDeadline', props.progressDeadline, `it must be greater than 'minReady' (${minReady}s)`);
+      const rule = `must be greater than 'minReady' (${minReady}s)`;
+      fail(this, 'progressDeadline', progressDeadline, props.progressDeadline === undefined
+        ? `it is the default, and ${rule}: set 'progressDeadline' above it` : `it ${rule}`);
     }
   }
 }
