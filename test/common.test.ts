@@ -2,7 +2,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { RampedApp, RampedAppProps, RecreateApp } from '../lib';
+import { BlueGreenApp, CanaryApp, RampedApp, RampedAppProps, RecreateApp } from '../lib';
 import { diffPaths, errorOf, find, Manifest, newChart, podLabels, selects, synth, synthWith, validateManifest } from './util';
 
 const base: RampedAppProps = { image: 'registry.example.com/shop/web:1.4.0', port: 8080, name: 'web' };
@@ -60,13 +60,14 @@ describe('bad input', () => {
       + 'reference without white space, e.g. "registry.example.com/shop/web:1.4.0"');
   });
 
-  test('fails when the props are left out, as plain JavaScript can, naming the construct path', () => {
-    // GIVEN a call a type-checker would refuse
-    const construct = RampedApp as unknown as new (scope: Construct, id: string) => RampedApp;
-    // THEN
-    expect(errorOf(() => new construct(newChart(), 'web'))).toBe('test/web: \'props\' is undefined; props are required: '
-      + 'pass RampedAppProps, e.g. { image: ..., port: ... }');
-  });
+  test.each([RecreateApp, RampedApp, BlueGreenApp, CanaryApp].map(c => [c.name, c]))(
+    'fails when the props of %s are left out, as plain JavaScript can, naming the construct path', (name, type) => {
+      // GIVEN a call a type-checker would refuse
+      const construct = type as unknown as new (scope: Construct, id: string) => unknown;
+      // THEN
+      expect(errorOf(() => new construct(newChart(), 'web'))).toBe('test/web: \'props\' is undefined; props are required: '
+        + `pass a ${name}Props object`);
+    });
 
   const anImage = '; e.g. "registry.example.com/shop/web:1.4.0"';
   test.each([

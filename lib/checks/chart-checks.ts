@@ -1,7 +1,9 @@
 // Checks at synth time that every manifest in a chart is safe to apply: Services select the pods
-// they should, Deployments never fight over pods, selectors survive releases, and traffic only
-// reaches ports that a readiness probe guards. They look at the synthesized objects of the whole
-// chart, so they also catch what escape hatches and other constructs did.
+// they should, Deployments never fight over pods, no object is defined twice (in the chart, or in
+// an earlier chart of the App in the same namespace), selectors survive releases, traffic only
+// reaches ports that a readiness probe guards, and probes check ports the container declares. They
+// look at the synthesized objects of the whole chart, so they also catch what escape hatches and
+// other constructs did.
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Label } from '../labels';

@@ -314,7 +314,7 @@ export abstract class StrategyApp extends Construct {
     super(scope, id);
     // Plain JavaScript can leave the props out: say so rather than fail on a property of undefined.
     if (props === undefined || props === null || typeof props !== 'object') {
-      fail(this, 'props', props, `props are required: pass ${new.target.name}Props, e.g. { image: ..., port: ... }`);
+      fail(this, 'props', props, `props are required: pass a ${new.target.name}Props object`);
     }
     this.common = props;
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 1000 });
