@@ -3,6 +3,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { ImageReference, parseImageReference } from './image-reference';
 
 /** The longest name an object, a label value or a DNS-1123 label may have. */
 export const MAX_NAME_LENGTH = 63;
@@ -16,6 +17,11 @@ const PERCENT = /^[0-9]+%$/;
 /** Throws the library's error for `prop` of `scope`. */
 export function fail(scope: IConstruct, prop: string, value: unknown, allowed: string): never {
   throw new Error(`${scope.node.path}: '${prop}' is ${show(value)}; ${allowed}`);
+}
+
+/** Throws the library's error for a key of the map `prop` of `scope`, e.g. "'labels' has the managed key ...". */
+export function failKey(scope: IConstruct, prop: string, kind: string, key: string, allowed: string): never {
+  throw new Error(`${scope.node.path}: '${prop}' has the ${kind} ${show(key)}; ${allowed}`);
 }
 
 /** How a value is quoted in an error message. */
@@ -80,18 +86,23 @@ export function checkQualifiedName(scope: IConstruct, prop: string, key: string)
   const name = key.slice(slash + 1);
   const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS_1123_SUBDOMAIN.test(prefix));
   if (!prefixOk || name.length > MAX_NAME_LENGTH || !LABEL_NAME.test(name)) {
-    fail(scope, prop, key, 'it must be a qualified name: an optional DNS subdomain prefix and \'/\', '
+    failKey(scope, prop, 'key', key, 'a key must be a qualified name: an optional DNS subdomain prefix and \'/\', '
       + `then at most ${MAX_NAME_LENGTH} characters of [A-Za-z0-9._-] starting and ending with a letter or digit`);
   }
   return key;
 }
 
-export function checkImage(scope: IConstruct, prop: string, image: string): string {
+/** Checks `image` as the container runtime will read it, and returns its parts. */
+export function checkImage(scope: IConstruct, prop: string, image: string): ImageReference {
   if (typeof image !== 'string' || image.length === 0 || /\s/.test(image)) {
     fail(scope, prop, image, 'it must be a non-empty image reference without white space, '
       + 'e.g. "registry.example.com/shop/web:1.4.0"');
   }
-  return image;
+  try {
+    return parseImageReference(image);
+  } catch (e) {
+    return fail(scope, prop, image, `${(e as Error).message}; e.g. "registry.example.com/shop/web:1.4.0"`);
+  }
 }
 
 /**
@@ -99,13 +110,20 @@ export function checkImage(scope: IConstruct, prop: string, image: string): stri
  * digest only the first 12 hex digits of the digest, or "latest" when there is neither (as a
  * container runtime would pull).
  */
-export function versionFromImage(image: string): string {
-  const [reference, digest] = image.split('@');
-  const lastSegment = reference.slice(reference.lastIndexOf('/') + 1);
-  const colon = lastSegment.indexOf(':');
-  if (colon >= 0) return lastSegment.slice(colon + 1);
-  if (digest) return digest.replace(/^[a-z0-9]+:/, '').slice(0, 12);
+export function versionFromImage(image: ImageReference): string {
+  if (image.tag !== undefined) return image.tag;
+  if (image.digest !== undefined) return image.digest.slice(image.digest.indexOf(':') + 1, image.digest.indexOf(':') + 13);
   return 'latest';
+}
+
+/**
+ * The pull policy Kubernetes itself defaults to: `Always` for the tag `latest` or no tag and no
+ * digest (what the image is changes under the same name), `IfNotPresent` otherwise, so that
+ * starting or adding a pod of a pinned image does not depend on the registry.
+ */
+export function defaultPullPolicy(image: ImageReference): kplus.ImagePullPolicy {
+  const floating = image.tag === 'latest' || (image.tag === undefined && image.digest === undefined);
+  return floating ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT;
 }
 
 /**

@@ -179,6 +179,16 @@ describe('bad input', () => {
       + `have at most 55, so that '${'a'.repeat(56)}-preview' fits (object names are at most 63 characters)`);
   });
 
+  test('a name too long for the preview Service is told the limit of the preview Service, not of a slot', () => {
+    expect(error({ name: 'a'.repeat(58) })).toBe(`test/web: 'name' is "${'a'.repeat(58)}"; it has 58 characters and may `
+      + `have at most 55, so that '${'a'.repeat(58)}-preview' fits (object names are at most 63 characters)`);
+  });
+
+  test('a name too long for the green slot is told its limit with preview: false', () => {
+    expect(error({ name: 'a'.repeat(58), preview: false })).toBe(`test/web: 'name' is "${'a'.repeat(58)}"; it has 58 `
+      + `characters and may have at most 57, so that '${'a'.repeat(58)}-green' fits (object names are at most 63 characters)`);
+  });
+
   test('a name that fits without the preview Service is fine with preview: false', () => {
     expect(new BlueGreenApp(newChart(), 'web', { ...base, name: 'a'.repeat(57), preview: false }).name).toHaveLength(57);
   });

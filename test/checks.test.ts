@@ -1,6 +1,6 @@
 // The synth-time checks, each shown failing on a chart that breaks it through an escape hatch or a
 // second construct, as users do.
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { BlueGreenApp, CanaryApp, RampedApp, RampedAppProps, Slot } from '../lib';
 import { matches } from '../lib/checks/chart-checks';
@@ -37,26 +37,100 @@ test('fails when a pod label is changed by hand', () => {
   expect(checkErrors(chart)).toEqual([
     '[test] test/web: the selector of Deployment web ({"matchLabels":{"app.kubernetes.io/name":"web"}}) does not match '
     + 'its own pod template ({"app.kubernetes.io/name":"website","app.kubernetes.io/version":"1.4.0",'
-    + '"cdk8s.io/metadata.addr":"test-web-Deployment-c88e44ab"}): the API server rejects it',
+    + '"cdk8s.io/metadata.addr":"web"}): the API server rejects it',
     '[test] test/web: Service web selects no pod template in the chart (selector {"app.kubernetes.io/name":"web"}): '
     + 'its traffic would be dropped',
   ]);
 });
 
-test('fails when two apps in one chart have the same name', () => {
+test('fails once, in one line, when two apps in one chart have the same name', () => {
   // GIVEN
   const chart = newChart();
   // WHEN
   new RampedApp(chart, 'web', web);
   new RampedApp(chart, 'web2', { ...web, image: 'registry.example.com/shop/web:2.0.0' });
   // THEN
-  const errors = checkErrors(chart);
-  expect(errors).toContain('[test] test/web: Deployment web is defined more than once in the chart: each would overwrite '
-    + 'the other on apply; give each app its own name');
-  expect(errors).toContain('[test] test/web: the selectors of Deployment web and Deployment web overlap (Deployment web '
-    + 'selects the pods of Deployment web): their controllers would fight over the pods; give each app its own name');
-  expect(errors).toContain('[test] test/web2: Service web selects Deployment web, Deployment web, but should select '
-    + 'exactly Deployment web (selector {"app.kubernetes.io/name":"web"})');
+  expect(checkErrors(chart)).toEqual(['[test] test/web2: Deployment web and Service web are also defined by test/web in '
+    + 'chart test: each would overwrite the other on apply; give each app its own name']);
+});
+
+test('fails once when two blue/green apps in one chart have the same name', () => {
+  // GIVEN
+  const chart = newChart();
+  const props = { name: 'web', port: 8080, blue: { image: 'web:1' }, green: { image: 'web:2' }, activeSlot: Slot.BLUE };
+  // WHEN
+  new BlueGreenApp(chart, 'a', props);
+  new BlueGreenApp(chart, 'b', props);
+  // THEN
+  expect(checkErrors(chart)).toEqual(['[test] test/b: Deployment web-blue, Deployment web-green, Service web and Service '
+    + 'web-preview are also defined by test/a in chart test: each would overwrite the other on apply; give each app its own name']);
+});
+
+test('fails when an object of another construct has the name of an app object', () => {
+  // GIVEN
+  const chart = newChart();
+  new RampedApp(chart, 'web', web);
+  // WHEN
+  new kplus.ConfigMap(chart, 'config', { metadata: { name: 'unrelated' } });
+  new kplus.Service(chart, 'legacy', { metadata: { name: 'web' }, ports: [{ port: 80 }] });
+  // THEN
+  expect(checkErrors(chart)).toEqual(['[test] test/web: Service web is also defined by test/legacy/Resource in chart test: each would '
+    + 'overwrite the other on apply; give each app its own name']);
+});
+
+test('fails when an escape hatch gives two objects of one app the same name', () => {
+  // GIVEN
+  const chart = newChart();
+  const app = new BlueGreenApp(chart, 'web', {
+    name: 'web', port: 8080, blue: { image: 'web:1' }, green: { image: 'web:2' }, activeSlot: Slot.BLUE,
+  });
+  // WHEN
+  ApiObject.of(app.greenDeployment).addJsonPatch(JsonPatch.replace('/metadata/name', 'web-blue'));
+  // THEN
+  expect(checkErrors(chart)).toEqual(['[test] test/web: Deployment web-blue is defined more than once by this construct: '
+    + 'each would overwrite the other on apply']);
+});
+
+describe('the same name in two charts of one App', () => {
+  /** The validation errors of every chart of the App, as `cdk8s synth` reports them. */
+  function appErrors(app: App): string[] {
+    return errorOf(() => app.synth()).split('\n').slice(1).map(line => line.trim());
+  }
+
+  test('fails once when both charts synthesize into the same namespace', () => {
+    // GIVEN
+    const app = Testing.app();
+    new RampedApp(new Chart(app, 'shop'), 'web', web);
+    // WHEN
+    new RampedApp(new Chart(app, 'shop-admin'), 'web', web);
+    // THEN
+    expect(appErrors(app)).toEqual(['[shop-admin] shop-admin/web: Deployment web and Service web are also defined by '
+      + 'shop/web in chart shop, in the same namespace (none set: the one kubectl applies to): each would overwrite the '
+      + 'other on apply; give each app its own name or its own namespace']);
+  });
+
+  test('fails when both charts have the same namespace', () => {
+    // GIVEN
+    const app = Testing.app();
+    new RampedApp(new Chart(app, 'shop', { namespace: 'shop' }), 'web', web);
+    // WHEN
+    new BlueGreenApp(new Chart(app, 'next', { namespace: 'shop' }), 'web', {
+      name: 'web', port: 8080, blue: { image: 'web:1' }, green: { image: 'web:2' }, activeSlot: Slot.BLUE,
+    });
+    // THEN
+    expect(appErrors(app)).toEqual(['[next] next/web: Service web is also defined by shop/web in chart shop, in the same '
+      + 'namespace (shop): each would overwrite the other on apply; give each app its own name or its own namespace']);
+  });
+
+  test('passes when the charts have different namespaces', () => {
+    // GIVEN
+    const app = Testing.app();
+    new RampedApp(new Chart(app, 'staging', { namespace: 'staging' }), 'web', web);
+    // WHEN
+    new RampedApp(new Chart(app, 'production', { namespace: 'production' }), 'web', web);
+    // THEN
+    expect(() => app.synth()).not.toThrow();
+  });
 });
 
 test('fails when another workload\'s pods match the Service', () => {
@@ -124,6 +198,27 @@ test('fails when the readiness probe checks a port the container does not expose
   // THEN
   expect(checkErrors(chart)).toEqual(['[test] test/web: the readiness probe of container app of Deployment web checks port '
     + '9999, which the container does not expose (ports: 8080): it says nothing about the port that serves']);
+});
+
+test.each(['liveness', 'startup'])('fails when the %s probe checks a port the container does not declare', prop => {
+  // GIVEN
+  const chart = newChart();
+  // WHEN
+  new RampedApp(chart, 'web', { ...web, [prop]: kplus.Probe.fromHttpGet('/health', { port: 9999 }) });
+  // THEN
+  expect(checkErrors(chart)).toEqual([`[test] test/web: '${prop}' checks port 9999, which container app of Deployment web `
+    + 'does not declare (ports: 8080): the probe fails and the kubelet restarts the container again and again; probe the '
+    + 'container port, or declare the port the probe checks']);
+});
+
+test('passes a liveness probe on a port the container declares besides the app port', () => {
+  // GIVEN
+  const chart = newChart();
+  const app = new RampedApp(chart, 'web', { ...web, liveness: kplus.Probe.fromHttpGet('/live', { port: 9090 }) });
+  // WHEN
+  app.deployment.containers[0].addPort({ number: 9090, name: 'management' });
+  // THEN
+  expect(() => synth(chart)).not.toThrow();
 });
 
 test('fails when a Service port targets a port the pods do not expose', () => {

@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as kplus from 'cdk8s-plus-27';
 import { RollingUpdatePlan } from '../lib';
 import { main } from '../lib/cli/main';
+import { textWidth } from '../lib/cli/plan';
 
 function run(...argv: string[]) {
   const out = { stdout: '', stderr: '', files: {} as Record<string, string> };
@@ -92,6 +93,19 @@ describe('plan', () => {
   });
 });
 
+test('prints the largest plan compute accepts as a table, as JSON and as a chart', () => {
+  // GIVEN 500,000 replicas, one pod at a time: 1,000,000 steps, the most compute lists
+  const args = ['plan', '--replicas', '500000', '--max-surge', '1', '--max-unavailable', '0'];
+  // WHEN
+  const table = run(...args, '--svg', 'x.svg');
+  const json = run(...args, '--json');
+  // THEN
+  expect([table.code, table.stderr, json.code, json.stderr]).toEqual([0, '', 0, '']);
+  expect(table.stdout.endsWith('\n1000000       0  500000  500000     500000  scale old down by 1\n')).toBe(true);
+  expect(JSON.parse(json.stdout).steps).toHaveLength(1_000_001);
+  expect(table.files['x.svg']).toContain('1,000,000 steps, too many for a bar each');
+});
+
 describe('plan --svg', () => {
   test('writes the chart of replicas 10, maxSurge 25%, maxUnavailable 0 and still prints the table', () => {
     // WHEN
@@ -121,6 +135,71 @@ describe('plan --svg', () => {
     expect(svg).toContain('200,000 steps, too many for a bar each: 200 columns of about 1,000 steps, each drawn as its last step');
     expect(svg).not.toContain('<rect x=');
     expect(svg.length).toBeLessThan(40_000);
+  });
+
+  /** Each line of text of the chart: where it starts and ends, by the chart's own measure of text. */
+  function textExtents(svg: string): Array<{ text: string; from: number; to: number; y: number }> {
+    const lines: Array<{ text: string; from: number; to: number; y: number }> = [];
+    for (const [, attributes, content] of svg.matchAll(/<text ([^>]*)>(.*?)<\/text>/g)) {
+      const attribute = (name: string, within: string) => new RegExp(`${name}="([^"]*)"`).exec(within)?.[1];
+      const size = Number(attribute('font-size', attributes) ?? 12);
+      const parts = content.includes('<tspan')
+        ? [...content.matchAll(/<tspan([^>]*)>([^<]*)<\/tspan>/g)]
+          .map(([, a, t]) => ({ text: t, bold: /font-weight="bold"/.test(a) }))
+        : [{ text: content, bold: attribute('font-weight', attributes) === 'bold' }];
+      for (const part of parts) {
+        const text = part.text.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+        const width = textWidth(text, size, part.bold);
+        const x = Number(attribute('x', attributes));
+        const anchor = attribute('text-anchor', attributes) ?? 'start';
+        const from = anchor === 'end' ? x - width : anchor === 'middle' ? x - width / 2 : x;
+        lines.push({ text, from, to: from + width, y: Number(attribute('y', attributes)) });
+      }
+    }
+    return lines;
+  }
+
+  const sizes = [
+    ['10', '25%', '0'], ['15', '1', '0'], ['40', '1', '0'], ['5000', '1', '0'], ['500000', '1', '0'],
+    ['2147483647', '2147483647', '100%'], ['2147483647', '25%', '25%'],
+  ];
+
+  test.each(sizes)('keeps every label inside the chart: replicas %s, maxSurge %s, maxUnavailable %s', (replicas, surge, unavailable) => {
+    // WHEN
+    const svg = run('plan', '--replicas', replicas, '--max-surge', surge, '--max-unavailable', unavailable, '--svg', 'x.svg').files['x.svg'];
+    // THEN
+    const width = Number(/<svg [^>]*width="([0-9]+)"/.exec(svg)![1]);
+    const outside = textExtents(svg).filter(t => t.from < 0 || t.to > width).map(t => t.text);
+    expect(outside).toEqual([]);
+  });
+
+  test.each(sizes)('x axis labels never overlap: replicas %s, maxSurge %s, maxUnavailable %s', (replicas, surge, unavailable) => {
+    // WHEN
+    const svg = run('plan', '--replicas', replicas, '--max-surge', surge, '--max-unavailable', unavailable, '--svg', 'x.svg').files['x.svg'];
+    // THEN the labels of the x axis are the texts on the lowest line but the axis title
+    const texts = textExtents(svg);
+    const axisY = Math.max(...texts.filter(t => !t.text.startsWith('step (')).map(t => t.y));
+    const labels = texts.filter(t => t.y === axisY && /^[0-9,]+$/.test(t.text)).sort((a, b) => a.from - b.from);
+    expect(labels.length).toBeGreaterThan(1);
+    labels.slice(1).forEach((label, i) => expect(label.from - labels[i].to).toBeGreaterThanOrEqual(8));
+  });
+
+  test('breaks a title too long for one line between its parts, keeping all of it', () => {
+    // WHEN
+    const svg = run('plan', '--replicas', '2147483647', '--max-surge', '2147483647', '--max-unavailable', '100%',
+      '--svg', 'x.svg').files['x.svg'];
+    // THEN
+    const title = [...svg.matchAll(/<text [^>]*font-size="15"[^>]*>([^<]*)<\/text>/g)].map(m => m[1]);
+    expect(title).toEqual(['Rolling update: 2,147,483,647 replicas,', 'maxSurge 2147483647 = 2,147,483,647 pods,',
+      'maxUnavailable 100% = 2,147,483,647 pods']);
+  });
+
+  test('says how many steps a column stands for in plain numbers: no ordinal', () => {
+    // WHEN
+    const svg = run('plan', '--replicas', '5000', '--max-surge', '1', '--max-unavailable', '0', '--svg', 'x.svg').files['x.svg'];
+    // THEN
+    expect(svg).toContain('10,000 steps, too many for a bar each: 200 columns of about 50 steps, each drawn as its last step');
+    expect(svg).not.toMatch(/[0-9]th\b/);
   });
 
   test('is the same text every time', () => {
@@ -189,10 +268,15 @@ test.each([['--help'], ['-h'], ['plan', '--replicas', '3', '--help']])('%j docum
   }
 });
 
-test('as a process, exits with the code main returns and writes the message to stderr', () => {
-  // GIVEN the TypeScript source run as the bin runs the compiled file
+/** The TypeScript source of the command run as a process, as the bin runs the compiled file. */
+function runProcess(...args: string[]) {
   const cli = path.join(__dirname, '..', 'lib', 'cli', 'main.ts');
-  const node = (...args: string[]) => spawnSync(process.execPath, [require.resolve('tsx/cli'), cli, ...args], { encoding: 'utf8' });
+  return spawnSync(process.execPath, [require.resolve('tsx/cli'), cli, ...args], { encoding: 'utf8' });
+}
+
+test('as a process, exits with the code main returns and writes the message to stderr', () => {
+  // GIVEN
+  const node = runProcess;
   // WHEN
   const good = node('plan', '--replicas', '2', '--max-surge', '1%', '--max-unavailable', '25%');
   const bad = node('plan', '--replicas', '2', '--max-surge', '30%0');
@@ -201,4 +285,29 @@ test('as a process, exits with the code main returns and writes the message to s
   expect(good.stdout).toContain('   4    0    2      2          2  scale old down by 1\n');
   expect([bad.status, bad.stdout]).toEqual([2, '']);
   expect(bad.stderr).toContain('error: --max-surge is "30%0"');
+});
+
+describe('--svg to a file that cannot be written', () => {
+  test('as a process, exits 2 with one line naming the path, and prints nothing on stdout', () => {
+    // WHEN
+    const result = runProcess('plan', '--replicas', '10', '--svg', '/nonexistent/dir/x.svg');
+    // THEN
+    expect([result.status, result.stdout]).toEqual([2, '']);
+    expect(result.stderr).toBe('error: --svg is "/nonexistent/dir/x.svg"; the chart cannot be written there: its directory '
+      + 'does not exist\nRun \'cdk8s-deployment-strategies --help\' for the options.\n');
+  });
+
+  test('reports an error it has no words for by its message', () => {
+    // GIVEN
+    let stderr = '';
+    // WHEN
+    const code = main(['plan', '--replicas', '3', '--svg', 'x.svg'], {
+      stdout: () => { throw new Error('nothing may reach stdout'); },
+      stderr: text => { stderr += text; },
+      writeFile: () => { throw new Error('disk quota exceeded\n    at somewhere'); },
+    });
+    // THEN
+    expect(code).toBe(2);
+    expect(stderr).toContain('error: --svg is "x.svg"; the chart cannot be written there: disk quota exceeded\n');
+  });
 });

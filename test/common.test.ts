@@ -1,7 +1,8 @@
 // The props every construct shares, tested through RampedApp and RecreateApp: both use the base.
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { RampedApp, RampedAppProps, RecreateApp } from '../lib';
+import { Construct } from 'constructs';
+import { BlueGreenApp, CanaryApp, RampedApp, RampedAppProps, RecreateApp } from '../lib';
 import { diffPaths, errorOf, find, Manifest, newChart, podLabels, selects, synth, synthWith, validateManifest } from './util';
 
 const base: RampedAppProps = { image: 'registry.example.com/shop/web:1.4.0', port: 8080, name: 'web' };
@@ -59,6 +60,57 @@ describe('bad input', () => {
       + 'reference without white space, e.g. "registry.example.com/shop/web:1.4.0"');
   });
 
+  test.each([RecreateApp, RampedApp, BlueGreenApp, CanaryApp].map(c => [c.name, c]))(
+    'fails when the props of %s are left out, as plain JavaScript can, naming the construct path', (name, type) => {
+      // GIVEN a call a type-checker would refuse
+      const construct = type as unknown as new (scope: Construct, id: string) => unknown;
+      // THEN
+      expect(errorOf(() => new construct(newChart(), 'web'))).toBe('test/web: \'props\' is undefined; props are required: '
+        + `pass a ${name}Props object`);
+    });
+
+  const anImage = '; e.g. "registry.example.com/shop/web:1.4.0"';
+  test.each([
+    ['nginx:', 'its tag, after \':\', is empty: give a tag such as "1.4.0", or no \':\' at all for "latest"'],
+    ['Registry.io/Shop/Web:1.0', 'its repository "Shop/Web" has upper-case letters, which container runtimes refuse '
+      + '(InvalidImageName): a repository is lower case; only the registry host may have upper-case letters'],
+    ['web:-1', 'its tag "-1" must be 1 to 128 characters of [A-Za-z0-9_.-], not starting with \'.\' or \'-\''],
+    ['web:1.4.0:1', 'its repository "web:1.4.0" must be \'/\'-separated components of lower-case letters and digits, '
+      + 'each joined inside by \'.\', \'_\', \'__\' or dashes'],
+    ['shop//web', 'its repository "shop//web" must be \'/\'-separated components of lower-case letters and digits, '
+      + 'each joined inside by \'.\', \'_\', \'__\' or dashes'],
+    ['shop/web-', 'its repository "shop/web-" must be \'/\'-separated components of lower-case letters and digits, '
+      + 'each joined inside by \'.\', \'_\', \'__\' or dashes'],
+    ['registry.example.com:http/web', 'its registry "registry.example.com:http" must be a host name (letters, digits, '
+      + '\'-\' and \'.\'), an IPv6 address in brackets, or either with \':\' and a port number'],
+    ['web@sha256:abc', 'its digest "sha256:abc" must be sha256: and 64 lower-case hex digits (or sha384: and 96, or '
+      + 'sha512: and 128)'],
+    ['web@md5:0123456789abcdef0123456789abcdef', 'its digest "md5:0123456789abcdef0123456789abcdef" must be sha256: and '
+      + '64 lower-case hex digits (or sha384: and 96, or sha512: and 128)'],
+    ['web@a@b', 'it has more than one \'@\'; only one digest may follow the name'],
+    [`r.io/${'a'.repeat(251)}`, 'its name has 256 characters; it may have at most 255'],
+  ])('fails when image is %j, which the container runtime cannot read', (image, reason) => {
+    expect(error({ image })).toBe(`test/web: 'image' is ${JSON.stringify(image)}; ${reason}${anImage}`);
+  });
+
+  test.each([
+    'Registry.io/shop/web:1.0', 'localhost/web', 'localhost:5000/shop/web:1.4.0', '[::1]:5000/web:1', 'web_1.a__b--c:V1.0_x',
+    `web:${'a'.repeat(63)}`, 'web@sha512:' + 'a'.repeat(128),
+  ])('accepts image %j, which the container runtime reads', image => {
+    expect(() => new RampedApp(newChart(), 'web', { ...base, image, version: '1' })).not.toThrow();
+  });
+
+  test('fails when version is empty, and says to leave it unset', () => {
+    expect(error({ version: '' })).toBe('test/web: \'version\' is ""; it may not be empty: it is the '
+      + 'app.kubernetes.io/version label; leave it unset to use the image tag');
+  });
+
+  test('fails when changeCause and the change-cause annotation are both set', () => {
+    expect(error({ changeCause: 'web 1.4.0', annotations: { 'kubernetes.io/change-cause': 'rollout' } })).toBe(
+      'test/web: \'changeCause\' is "web 1.4.0"; \'annotations\' sets kubernetes.io/change-cause too ("rollout"): '
+      + 'set one of them, so that every object says the same');
+  });
+
   test.each([-1, 1.5, NaN])('fails when replicas is %d', replicas => {
     expect(error({ replicas })).toBe(`test/web: 'replicas' is ${replicas}; it must be an integer 0 or more`);
   });
@@ -79,15 +131,17 @@ describe('bad input', () => {
       + '(it was derived from \'image\'; set \'version\')');
   });
 
-  test('fails when labels use a key the construct manages', () => {
-    expect(error({ labels: { 'app.kubernetes.io/version': 'x' } })).toBe('test/web: \'labels\' is '
-      + '"app.kubernetes.io/version"; it is a key the construct manages; use another key than app.kubernetes.io/name, '
+  test('fails when labels use a key the construct manages, naming it as a key', () => {
+    expect(error({ labels: { 'app.kubernetes.io/version': 'x' } })).toBe('test/web: \'labels\' has the managed key '
+      + '"app.kubernetes.io/version"; the construct sets it; use another key than app.kubernetes.io/name, '
       + 'app.kubernetes.io/version, app.kubernetes.io/managed-by, cdk8s-deployment-strategies/slot, '
       + 'cdk8s-deployment-strategies/track');
   });
 
   test('fails when a label key is not a qualified name', () => {
-    expect(error({ labels: { 'team name': 'shop' } })).toMatch(/^test\/web: 'labels' is "team name"; it must be a qualified name/);
+    expect(error({ labels: { 'team name': 'shop' } })).toBe('test/web: \'labels\' has the key "team name"; a key must be a '
+      + 'qualified name: an optional DNS subdomain prefix and \'/\', then at most 63 characters of [A-Za-z0-9._-] starting '
+      + 'and ending with a letter or digit');
   });
 
   test('fails when a label value is not a label value', () => {
@@ -95,7 +149,7 @@ describe('bad input', () => {
   });
 
   test('fails when an annotation key is not a qualified name', () => {
-    expect(error({ annotations: { '/x': 'y' } })).toMatch(/^test\/web: 'annotations' is "\/x"; it must be a qualified name/);
+    expect(error({ annotations: { '/x': 'y' } })).toMatch(/^test\/web: 'annotations' has the key "\/x"; a key must be a qualified name/);
   });
 });
 
@@ -158,6 +212,25 @@ describe('labels and selectors', () => {
     // THEN
     expect(find(objects, 'Deployment', 'web').metadata.annotations).toStrictEqual({ 'kubernetes.io/change-cause': 'bump to 1.4.0' });
     expect(find(objects, 'Service', 'web').metadata.annotations).toBeUndefined();
+  });
+});
+
+describe('image pull policy', () => {
+  const digest = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+  test.each([
+    ['web:1.4.0', 'IfNotPresent'],
+    [`web@${digest}`, 'IfNotPresent'],
+    [`web:1.4.0@${digest}`, 'IfNotPresent'],
+    ['web', 'Always'],
+    ['web:latest', 'Always'],
+    [`web:latest@${digest}`, 'Always'],
+    ['localhost:5000/web', 'Always'],
+  ])('image %s is pulled as Kubernetes would default it: %s', (image, policy) => {
+    expect(container({ image, version: '1' }).imagePullPolicy).toBe(policy);
+  });
+
+  test('imagePullPolicy overrides the default', () => {
+    expect(container({ image: 'web:1.4.0', imagePullPolicy: kplus.ImagePullPolicy.ALWAYS }).imagePullPolicy).toBe('Always');
   });
 });
 
@@ -236,6 +309,10 @@ describe('container and service knobs', () => {
     expect(find(objects, 'Service', 'web').spec).toMatchObject({
       type: 'NodePort', ports: [{ name: 'http', port: 8443, targetPort: 8080 }],
     });
+  });
+
+  test('the Service has no empty fields that no prop asked for', () => {
+    expect(find(manifests(), 'Service', 'web').spec).not.toHaveProperty('externalIPs');
   });
 
   test('cdk8s-plus security and resource defaults stay', () => {

@@ -118,6 +118,11 @@ describe('bad rollout settings', () => {
       'test/web: \'progressDeadline\' is 60s; it must be greater than \'minReady\' (60s)');
   });
 
+  test('fails when minReady is not below the default progressDeadline, showing the default', () => {
+    expect(rampedError({ minReady: Duration.seconds(700) })).toBe('test/web: \'progressDeadline\' is 600s; it is the '
+      + 'default, and must be greater than \'minReady\' (700s): set \'progressDeadline\' above it');
+  });
+
   test('fails when minReady is not whole seconds', () => {
     expect(rampedError({ minReady: Duration.millis(1500) })).toBe(
       'test/web: \'minReady\' is 1.5s; it must be a whole number of seconds, 0 or more');

@@ -1,7 +1,9 @@
 // Checks at synth time that every manifest in a chart is safe to apply: Services select the pods
-// they should, Deployments never fight over pods, selectors survive releases, and traffic only
-// reaches ports that a readiness probe guards. They look at the synthesized objects of the whole
-// chart, so they also catch what escape hatches and other constructs did.
+// they should, Deployments never fight over pods, no object is defined twice (in the chart, or in
+// an earlier chart of the App in the same namespace), selectors survive releases, traffic only
+// reaches ports that a readiness probe guards, and probes check ports the container declares. They
+// look at the synthesized objects of the whole chart, so they also catch what escape hatches and
+// other constructs did.
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Label } from '../labels';
@@ -28,6 +30,8 @@ interface PodSource {
 }
 
 const REGISTERED = new WeakMap<Chart, CheckedObjects[]>();
+/** The charts with registered constructs of each App, in the order they registered. */
+const CHARTS_OF_APP = new WeakMap<IConstruct, Chart[]>();
 
 /**
  * Adds `objects` to the checks of the chart of `scope`; the chart gets one validation for all of
@@ -40,9 +44,68 @@ export function addChartChecks(scope: IConstruct, objects: CheckedObjects): void
     const list: CheckedObjects[] = [];
     registered = list;
     REGISTERED.set(chart, list);
-    chart.node.addValidation({ validate: () => checkChart(chart, list) });
+    const charts = CHARTS_OF_APP.get(chart.node.root) ?? [];
+    CHARTS_OF_APP.set(chart.node.root, charts);
+    const earlierCharts = charts.slice();
+    charts.push(chart);
+    chart.node.addValidation({
+      validate: () => [...checkChart(chart, list), ...checkAcrossCharts(list, earlierCharts)],
+    });
   }
   registered.push(objects);
+}
+
+/**
+ * Objects of `chart`'s constructs that constructs of an earlier chart of the same App define too,
+ * in the same namespace: the checks of each chart cannot see it, yet one apply of the App's
+ * manifests would overwrite one with the other. Reported by the later chart only, so once.
+ */
+function checkAcrossCharts(registered: CheckedObjects[], earlierCharts: Chart[]): string[] {
+  const owners = new Map<string, { path: string; chart: Chart }>();
+  for (const earlier of earlierCharts) {
+    for (const objects of REGISTERED.get(earlier) ?? []) {
+      for (const object of ownObjects(objects)) {
+        if (!owners.has(identity(object))) owners.set(identity(object), { path: objects.path, chart: earlier });
+      }
+    }
+  }
+  const errors: string[] = [];
+  for (const objects of registered) {
+    const clashes = groupBy(ownObjects(objects).filter(o => owners.has(identity(o))), o => owners.get(identity(o))!.path);
+    for (const [otherPath, clashing] of clashes) {
+      const namespace = clashing[0].metadata.namespace;
+      errors.push(`${objects.path}: ${listObjects(clashing.map(describe))} also defined by ${otherPath} in chart `
+        + `${owners.get(identity(clashing[0]))!.chart.node.path}, in the same namespace `
+        + `(${namespace ?? 'none set: the one kubectl applies to'}): each would overwrite the other on apply; `
+        + 'give each app its own name or its own namespace');
+    }
+  }
+  return errors;
+}
+
+function ownObjects(objects: CheckedObjects): ApiObject[] {
+  return [...objects.deployments, ...objects.services.map(s => s.service)];
+}
+
+/** What makes an object the same object to the API server: kind, namespace and name. */
+function identity(object: ApiObject): string {
+  return `${object.kind} ${object.metadata.namespace ?? ''}/${object.name}`;
+}
+
+function describe(object: ApiObject): string {
+  return `${object.kind} ${object.name}`;
+}
+
+/** "Deployment web is", "Deployment web and Service web are". */
+function listObjects(ids: string[]): string {
+  const list = ids.length === 1 ? ids[0] : `${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]}`;
+  return `${list} ${ids.length === 1 ? 'is' : 'are'}`;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) add(groups, key(item), item);
+  return groups;
 }
 
 /** Every failing check of every registered construct of `chart`, each starting with its construct path. */
@@ -61,15 +124,15 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
   }
   const index = new PodIndex(pods);
   const errors: string[] = [];
+  const colliding = checkCollisions(chart, registered, summaries, definitions, errors);
   for (const objects of registered) {
     const fail = (message: string) => errors.push(`${objects.path}: ${message}`);
-    for (const object of [...objects.deployments, ...objects.services.map(s => s.service)]) {
-      const summary = summaries.get(object)!;
-      if (definitions.get(summary.key)! > 1) {
-        fail(`${summary.id} is defined more than once in the chart: each would overwrite the other on apply; `
-          + 'give each app its own name');
-      }
+    for (const deployment of objects.deployments) {
+      checkProbes(index.of(deployment), fail);
     }
+    // Overlapping selectors and Services selecting two apps follow from a collision of names: its
+    // one line says it all.
+    if (colliding.has(objects)) continue;
     for (const deployment of objects.deployments) {
       checkDeployment(index.of(deployment), index, fail);
     }
@@ -78,6 +141,47 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
     }
   }
   return errors;
+}
+
+/**
+ * Objects defined more than once in the chart, each collision reported once: under the later of
+ * two constructs, or under ours when the other definition is not one of the constructs'. Returns
+ * the constructs involved.
+ */
+function checkCollisions(chart: Chart, registered: CheckedObjects[], summaries: Map<ApiObject, ObjectSummary>,
+  definitions: Map<string, number>, errors: string[]): Set<CheckedObjects> {
+  const ownerOf = new Map<ApiObject, CheckedObjects>();
+  registered.forEach(objects => ownObjects(objects).forEach(o => ownerOf.set(o, objects)));
+  /** Who defines each object defined more than once: a construct path, or the object's own path. */
+  const definers = new Map<string, string[]>();
+  for (const [object, summary] of summaries) {
+    if (definitions.get(summary.key)! > 1) add(definers, summary.key, ownerOf.get(object)?.path ?? object.node.path);
+  }
+  const colliding = new Set<CheckedObjects>();
+  registered.forEach((objects, position) => {
+    const later = new Set(registered.slice(position + 1).map(o => o.path));
+    const byOther = new Map<string, string[]>();
+    const definedTwice = new Set<string>();
+    for (const object of ownObjects(objects)) {
+      const summary = summaries.get(object)!;
+      const others = definers.get(summary.key) ?? [];
+      if (others.length === 0) continue;
+      colliding.add(objects);
+      if (others.filter(other => other === objects.path).length > 1 && !definedTwice.has(summary.key)) {
+        definedTwice.add(summary.key);
+        errors.push(`${objects.path}: ${summary.id} is defined more than once by this construct: each would overwrite `
+          + 'the other on apply');
+      }
+      // A collision of two of the constructs is the later one's to report.
+      const reported = new Set(others.filter(other => other !== objects.path && !later.has(other)));
+      reported.forEach(other => add(byOther, other, summary.id));
+    }
+    for (const [other, ids] of byOther) {
+      errors.push(`${objects.path}: ${listObjects(ids)} also defined by ${other} in chart ${chart.node.path}: each would `
+        + 'overwrite the other on apply; give each app its own name');
+    }
+  });
+  return colliding;
 }
 
 /** What the checks read of any object: its identity and, for a Service, its selector and ports. */
@@ -204,18 +308,39 @@ function checkReadiness(pod: PodSource, container: any, fail: (message: string) 
       + 'that cannot serve yet');
     return;
   }
-  const probePort = probe.tcpSocket?.port ?? probe.httpGet?.port ?? probe.grpc?.port;
+  const probePort = portOf(probe);
   if (probePort !== undefined && !(container.ports ?? []).some((p: any) => isPort(p, probePort))) {
     fail(`the readiness probe of ${where} checks port ${JSON.stringify(probePort)}, which the container does not `
       + `expose (${describePorts([container])}): it says nothing about the port that serves`);
   }
 }
 
+/**
+ * Liveness and startup probes on a port the container does not declare: the probe fails, so the
+ * kubelet restarts the container again and again (the app may listen there, but then it should
+ * say so).
+ */
+function checkProbes(deployment: PodSource, fail: (message: string) => void): void {
+  for (const container of deployment.containers) {
+    for (const [prop, probe] of [['liveness', container.livenessProbe], ['startup', container.startupProbe]]) {
+      const port = probe ? portOf(probe) : undefined;
+      if (port === undefined || (container.ports ?? []).some((p: any) => isPort(p, port))) continue;
+      fail(`'${prop}' checks port ${JSON.stringify(port)}, which container ${container.name} of ${deployment.id} does not `
+        + `declare (${describePorts([container])}): the probe fails and the kubelet restarts the container again and again; `
+        + 'probe the container port, or declare the port the probe checks');
+    }
+  }
+}
+
+function portOf(probe: any): number | string | undefined {
+  return probe.tcpSocket?.port ?? probe.httpGet?.port ?? probe.grpc?.port;
+}
+
 /** The pods an object makes: a workload's template, or a Pod itself. */
 function podSource(object: ApiObject, manifest: any): PodSource[] {
   const id = `${manifest.kind} ${manifest.metadata?.name}`;
   const containers = (spec: any) => (spec?.containers ?? []).map((c: any) => ({
-    name: c.name, ports: c.ports, readinessProbe: c.readinessProbe,
+    name: c.name, ports: c.ports, readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe, startupProbe: c.startupProbe,
   }));
   if (manifest.kind === 'Pod') {
     return [{ object, id, labels: manifest.metadata?.labels ?? {}, containers: containers(manifest.spec) }];

@@ -54,10 +54,36 @@ export function plan(rest: string[], io: CliIo): number {
   }
 
   const given = { maxSurge: maxSurgeText, maxUnavailable: maxUnavailableText };
-  if (values['--svg'] !== undefined) io.writeFile(values['--svg'], renderSvg(computed, given));
-  io.stdout(json ? `${JSON.stringify(computed, null, 2)}\n` : renderTable(computed, given));
+  const output = json ? `${JSON.stringify(computed, null, 2)}\n` : renderTable(computed, given);
+  const svgPath = values['--svg'];
+  if (svgPath !== undefined) writeChart(io, svgPath, renderSvg(computed, given));
+  io.stdout(output);
   return 0;
 }
+
+/**
+ * Writes the chart; a file that cannot be written is a bad --svg value like any other, reported
+ * in one line before anything reaches stdout, not as a stack trace.
+ */
+function writeChart(io: CliIo, file: string, svg: string): void {
+  try {
+    io.writeFile(file, svg);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code !== undefined && code in WRITE_ERRORS ? WRITE_ERRORS[code] : (e as Error).message.split('\n')[0];
+    throw new UsageError(`--svg is ${JSON.stringify(file)}; the chart cannot be written there: ${reason}`);
+  }
+}
+
+/** What the usual reasons a file cannot be written mean, in the user's terms. */
+const WRITE_ERRORS: Record<string, string> = {
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'a part of its directory is a file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+};
 
 const VALUE_FLAGS = ['--replicas', '--max-surge', '--max-unavailable', '--old-replicas', '--svg'];
 
@@ -169,20 +195,19 @@ const HALO = 'stroke="#ffffff" stroke-width="3" paint-order="stroke"';
  */
 export function renderSvg(plan: Plan, given: Given): string {
   const width = 840;
-  const height = 470;
-  const left = 64;
-  const right = 210;
-  const top = 80;
-  const bottom = 58;
-  const plotWidth = width - left - right;
-  const plotHeight = height - top - bottom;
   const f = (n: number) => String(Math.round(n * 10) / 10);
 
   const states = plan.steps.length;
   const columns = columnsOf(plan);
   const yTop = niceCeiling(Math.max(plan.maxTotal, ...columns.map(c => c.maxTotal), 1) * 1.05);
-  const y = (podCount: number) => top + plotHeight - (podCount / yTop) * plotHeight;
-  const x = (state: number) => left + (state / states) * plotWidth;
+  const tick = niceStep(yTop);
+  const upperLabel = `at most ${pods(plan.maxTotal, group)}`;
+  const lowerLabel = `at least ${group(plan.minAvailable)} available`;
+  // The margins grow with the labels they hold, so that no number is cut at the edge.
+  const left = Math.max(64, Math.ceil(textWidth(group(Math.floor(yTop / tick) * tick), 12) + 16));
+  const right = Math.max(210, Math.ceil(Math.max(textWidth(upperLabel, 12, true), textWidth(lowerLabel, 12, true),
+    textWidth(BOUND_FORMULA_WIDEST, 12)) + 18));
+  const plotWidth = width - left - right;
 
   const title = `Rolling update: ${group(plan.replicas)} replicas, maxSurge ${given.maxSurge} = ${pods(plan.maxSurge, group)}, `
     + `maxUnavailable ${given.maxUnavailable} = ${pods(plan.maxUnavailable, group)}`;
@@ -192,6 +217,17 @@ export function renderSvg(plan: Plan, given: Given): string {
       + `${group(Math.round(states / columns.length))} steps, each drawn as its last step`
     : `${steps(stepCount, group)}, one per pass of the Deployment controller; `
       + 'pods counted available as soon as they exist';
+  // A title too long for one line is broken between its parts, never cut at the edge.
+  const titleLines = wrap(title, width - left - 16, 15, true);
+  const subtitleLines = wrap(subtitle, width - left - 16, 12);
+  const extraHeader = 19 * (titleLines.length - 1) + 17 * (subtitleLines.length - 1);
+  const top = 80 + extraHeader;
+  const height = 470 + extraHeader;
+  const bottom = 58;
+  const plotHeight = height - top - bottom;
+  const y = (podCount: number) => top + plotHeight - (podCount / yTop) * plotHeight;
+  const x = (state: number) => left + (state / states) * plotWidth;
+
   // What the file is, first, for whoever opens it as text (no double hyphen: XML comments forbid it).
   const from = plan.steps[0].oldReplicas === plan.replicas ? '' : ` from ${plan.steps[0].oldReplicas} old pods`;
   const out: string[] = [
@@ -202,12 +238,13 @@ export function renderSvg(plan: Plan, given: Given): string {
       + `font-family="DejaVu Sans, Verdana, sans-serif" font-size="12" role="img" aria-label="${escape(title)}">`,
     `<title>${escape(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${left}" y="26" font-size="15" font-weight="bold" fill="#222222">${escape(title)}</text>`,
-    `<text x="${left}" y="46" fill="#555555">${escape(subtitle)}</text>`,
+    ...titleLines.map((line, i) =>
+      `<text x="${left}" y="${26 + 19 * i}" font-size="15" font-weight="bold" fill="#222222">${escape(line)}</text>`),
+    ...subtitleLines.map((line, i) =>
+      `<text x="${left}" y="${46 + 19 * (titleLines.length - 1) + 17 * i}" fill="#555555">${escape(line)}</text>`),
   ];
 
   // Grid and y axis.
-  const tick = niceStep(yTop);
   for (let podCount = 0; podCount <= yTop; podCount += tick) {
     out.push(`<line x1="${left}" y1="${f(y(podCount))}" x2="${left + plotWidth}" y2="${f(y(podCount))}" stroke="#e6e6e6"/>`);
     out.push(`<text x="${left - 8}" y="${f(y(podCount) + 4)}" text-anchor="end" fill="#333333">${group(podCount)}</text>`);
@@ -240,9 +277,10 @@ export function renderSvg(plan: Plan, given: Given): string {
     }
   }
 
-  // X axis: every step under its bar when there are few, round numbers otherwise.
+  // X axis: every step under its bar when there is room, else round numbers far enough apart for
+  // the widest of them.
   out.push(`<line x1="${left}" y1="${f(y(0))}" x2="${left + plotWidth}" y2="${f(y(0))}" stroke="#333333"/>`);
-  const xTick = states <= 30 ? 1 : niceStep(states);
+  const xTick = axisStep(textWidth(group(stepCount), 12) + 24, plotWidth / states);
   for (let state = 0; state < states; state += xTick) {
     out.push(`<text x="${f(x(state + 0.5))}" y="${f(y(0) + 17)}" text-anchor="middle" fill="#333333">${group(state)}</text>`);
   }
@@ -268,8 +306,8 @@ export function renderSvg(plan: Plan, given: Given): string {
       + `<tspan x="${left + plotWidth + 10}" dy="15">${escape(formula)}</tspan></text>`);
   boundLine(plan.maxTotal, '#c0392b');
   boundLine(plan.minAvailable, '#b06000');
-  label(y(plan.maxTotal) - 21, '#c0392b', `at most ${pods(plan.maxTotal, group)}`, '= replicas + maxSurge');
-  label(y(plan.minAvailable) + 16, '#b06000', `at least ${group(plan.minAvailable)} available`, '= replicas − maxUnavailable');
+  label(y(plan.maxTotal) - 21, '#c0392b', upperLabel, '= replicas + maxSurge');
+  label(y(plan.minAvailable) + 16, '#b06000', lowerLabel, BOUND_FORMULA_WIDEST);
 
   // Series names on the series themselves, where there is room.
   const first = columns[0];
@@ -287,6 +325,49 @@ export function renderSvg(plan: Plan, given: Given): string {
   out.push(`<text x="${f(x(first.from) + 4)}" y="${f(y(first.maxAvailable) - 7)}" fill="#222222" ${HALO}>available</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+/** The longer of the two formulas under the bound labels. */
+const BOUND_FORMULA_WIDEST = '= replicas − maxUnavailable';
+
+/**
+ * About how wide `text` is in DejaVu Sans (the chart's first font), erring on the wide side:
+ * enough to lay out labels without a renderer.
+ */
+export function textWidth(text: string, fontSize: number, bold = false): number {
+  let ems = 0;
+  for (const c of text) {
+    if (/[0-9]/.test(c)) ems += 0.64;
+    else if (/[ ,.:;'il|]/.test(c)) ems += 0.33;
+    else if (/[%mwMW]/.test(c)) ems += 0.96;
+    else if (/[A-Z=−+]/.test(c)) ems += 0.84;
+    else ems += 0.62;
+  }
+  return ems * fontSize * (bold ? 1.1 : 1);
+}
+
+/** `text` in lines of at most `maxWidth`, broken after ", " or "; " (a part longer than a line stays whole). */
+function wrap(text: string, maxWidth: number, fontSize: number, bold = false): string[] {
+  const parts = text.split(/(?<=[,;] )/);
+  const lines: string[] = [];
+  for (const part of parts) {
+    const last = lines.length - 1;
+    if (last >= 0 && textWidth(`${lines[last]}${part}`.trimEnd(), fontSize, bold) <= maxWidth) {
+      lines[last] += part;
+    } else {
+      lines.push(part);
+    }
+  }
+  return lines.map(line => line.trimEnd());
+}
+
+/** The first of 1, 2, 5, 10, 20, 50, ... steps whose labels are `labelWidth` apart at `stepWidth` per step. */
+function axisStep(labelWidth: number, stepWidth: number): number {
+  for (let power = 1; ; power *= 10) {
+    for (const factor of [1, 2, 5]) {
+      if (factor * power * stepWidth >= labelWidth) return factor * power;
+    }
+  }
 }
 
 /** The space on each side of a bar: none for narrow columns, which then read as areas. */

@@ -8,8 +8,9 @@ import { addChartChecks, CheckedObjects } from '../checks/chart-checks';
 import { Annotation, Label } from '../labels';
 import {
   checkImage, checkInteger, checkLabelValue, checkName, checkPort, checkQualifiedName, checkWholeSeconds,
-  fail, versionFromImage,
+  defaultPullPolicy, fail, failKey, versionFromImage,
 } from '../validation';
+import { parseImageReference } from '../image-reference';
 
 /**
  * What identifies one version of the app.
@@ -234,7 +235,9 @@ export interface CommonAppProps {
   /**
    * When the kubelet pulls the image.
    *
-   * @default ImagePullPolicy.ALWAYS (cdk8s-plus's default)
+   * @default - as Kubernetes defaults it: `ImagePullPolicy.ALWAYS` for the tag `latest` or an image
+   * with neither tag nor digest, `ImagePullPolicy.IF_NOT_PRESENT` otherwise (so that starting a pod
+   * of a pinned image does not depend on the registry)
    */
   readonly imagePullPolicy?: kplus.ImagePullPolicy;
 
@@ -284,6 +287,9 @@ interface ServiceOptions {
   readonly selects: kplus.Deployment[];
 }
 
+/** Kubernetes's default of `progressDeadlineSeconds`. */
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+
 const MANAGED_KEYS = [Label.NAME, Label.VERSION, Label.MANAGED_BY, Label.SLOT, Label.TRACK];
 
 /**
@@ -306,6 +312,10 @@ export abstract class StrategyApp extends Construct {
 
   protected constructor(scope: Construct, id: string, props: CommonAppProps) {
     super(scope, id);
+    // Plain JavaScript can leave the props out: say so rather than fail on a property of undefined.
+    if (props === undefined || props === null || typeof props !== 'object') {
+      fail(this, 'props', props, `props are required: pass a ${new.target.name}Props object`);
+    }
     this.common = props;
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 1000 });
     this._objectName('');
@@ -319,12 +329,17 @@ export abstract class StrategyApp extends Construct {
     for (const [key, value] of Object.entries(props.labels ?? {})) {
       checkQualifiedName(this, 'labels', key);
       if (MANAGED_KEYS.includes(key)) {
-        fail(this, 'labels', key, `it is a key the construct manages; use another key than ${MANAGED_KEYS.join(', ')}`);
+        failKey(this, 'labels', 'managed key', key, `the construct sets it; use another key than ${MANAGED_KEYS.join(', ')}`);
       }
       checkLabelValue(this, `labels.${key}`, value);
     }
     for (const key of Object.keys(props.annotations ?? {})) {
       checkQualifiedName(this, 'annotations', key);
+    }
+    const changeCauseAnnotation = props.annotations?.[Annotation.CHANGE_CAUSE];
+    if (props.changeCause !== undefined && changeCauseAnnotation !== undefined) {
+      fail(this, 'changeCause', props.changeCause, `'annotations' sets ${Annotation.CHANGE_CAUSE} too `
+        + `(${JSON.stringify(changeCauseAnnotation)}): set one of them, so that every object says the same`);
     }
     this.checked = { path: this.node.path, deployments: [], services: [] };
     addChartChecks(this, this.checked);
@@ -348,11 +363,15 @@ export abstract class StrategyApp extends Construct {
    * @internal
    */
   protected _version(variant: VersionProps, propPrefix: string): string {
-    checkImage(this, `${propPrefix}image`, variant.image);
+    const image = checkImage(this, `${propPrefix}image`, variant.image);
+    if (variant.version === '') {
+      fail(this, `${propPrefix}version`, '', `it may not be empty: it is the ${Label.VERSION} label; leave it unset `
+        + 'to use the image tag');
+    }
     if (variant.version !== undefined) {
       return checkLabelValue(this, `${propPrefix}version`, variant.version);
     }
-    const derived = versionFromImage(variant.image);
+    const derived = versionFromImage(image);
     try {
       return checkLabelValue(this, `${propPrefix}version`, derived);
     } catch (e) {
@@ -401,11 +420,16 @@ export abstract class StrategyApp extends Construct {
         resources: variant.resources ?? props.resources,
         securityContext: props.securityContext,
         volumeMounts: props.volumeMounts,
-        imagePullPolicy: props.imagePullPolicy,
+        imagePullPolicy: props.imagePullPolicy ?? defaultPullPolicy(parseImageReference(variant.image)),
         lifecycle: this.execPreStop(),
       }],
     });
     deployment.select(kplus.LabelSelector.of({ labels: selector }));
+    // cdk8s-plus labels every pod template with a hash of the construct path, so moving the construct
+    // in the code (into a wrapper, a helper in another file) would restart every pod. The label is
+    // kept, as cdk8s-plus selects the Deployment's pods by it (Service.select, NetworkPolicy peers,
+    // scheduling), but holds the Deployment's name: a pod template then depends on props only.
+    deployment.podMetadata.addLabel(kplus.Pod.ADDRESS_LABEL, deployment.name);
     this.checked.deployments.push(ApiObject.of(deployment));
 
     const resource = ApiObject.of(deployment);
@@ -433,6 +457,8 @@ export abstract class StrategyApp extends Construct {
     for (const [key, value] of Object.entries({ [Label.NAME]: this.name, ...options.selector })) {
       service.selectLabel(key, value);
     }
+    // cdk8s-plus writes `externalIPs: []` when none are given; no prop sets them, so drop the field.
+    ApiObject.of(service).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
     this.checked.services.push({ service: ApiObject.of(service), selects: options.selects.map(d => ApiObject.of(d)) });
     return service;
   }
@@ -459,9 +485,12 @@ export abstract class StrategyApp extends Construct {
       }
     }
     const minReady = checkWholeSeconds(this, 'minReady', props.minReady ?? Duration.seconds(0), 0);
-    const deadline = checkWholeSeconds(this, 'progressDeadline', props.progressDeadline ?? Duration.seconds(600), 1);
+    const progressDeadline = props.progressDeadline ?? Duration.seconds(DEFAULT_PROGRESS_DEADLINE_SECONDS);
+    const deadline = checkWholeSeconds(this, 'progressDeadline', progressDeadline, 1);
     if (deadline <= minReady) {
-      fail(this, 'progressDeadline', props.progressDeadline, `it must be greater than 'minReady' (${minReady}s)`);
+      const rule = `must be greater than 'minReady' (${minReady}s)`;
+      fail(this, 'progressDeadline', progressDeadline, props.progressDeadline === undefined
+        ? `it is the default, and ${rule}: set 'progressDeadline' above it` : `it ${rule}`);
     }
   }
 }

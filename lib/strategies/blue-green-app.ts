@@ -94,6 +94,10 @@ export class BlueGreenApp extends StrategyApp {
 
   constructor(scope: Construct, id: string, props: BlueGreenAppProps) {
     super(scope, id, props);
+    const preview = props.preview ?? true;
+    // The name is checked against its longest object name first, so that the limit it is told is
+    // the one that counts, not that of the first object made.
+    this._objectName(preview ? '-preview' : '-green');
     if (!Object.values(Slot).includes(props.activeSlot)) {
       fail(this, 'activeSlot', props.activeSlot, 'it must be Slot.BLUE or Slot.GREEN');
     }
@@ -116,7 +120,6 @@ export class BlueGreenApp extends StrategyApp {
     this.activeVersion = this._version(activeVariant, `${this.activeSlot}.`);
     this.idleVersion = this._version(idleVariant, `${this.idleSlot}.`);
 
-    const preview = props.preview ?? true;
     if (preview && idleVariant.image === activeVariant.image && this.idleVersion === this.activeVersion) {
       fail(this, `${this.idleSlot}.image`, idleVariant.image, 'it is the image and version of the active slot '
         + `'${this.activeSlot}', so the preview Service would show nothing new: deploy the next version into `

@@ -78,6 +78,11 @@ function main(): void {
     fs.writeFileSync(path.join(project, 'main.ts'), readmeExample());
 
     run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], project);
+    // The README states the versions a consumer app was last built with: say which they are.
+    const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(project, 'node_modules', name, 'package.json'), 'utf8')).version;
+    console.log(`consumer project: Node.js ${process.versions.node}, TypeScript ${installed('typescript')}, `
+      + `ts-node ${installed('ts-node')}, cdk8s-cli ${installed('cdk8s-cli')}, cdk8s ${installed('cdk8s')}, `
+      + `cdk8s-plus-27 ${installed('cdk8s-plus-27')}`);
     try {
       run('npx', ['tsc', '--noEmit', '-p', '.'], project);
     } catch (e) {
