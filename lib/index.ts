@@ -7,4 +7,5 @@ export * from './strategies/ramped-app';
 export * from './strategies/blue-green-app';
 export * from './strategies/canary-app';
 export * from './planning/rolling-update-plan';
+export * from './traffic/traffic-router';
 export * from './gate/release-diff';

@@ -1,5 +1,7 @@
 // Test helpers: synthesize a chart, validate every object against the Kubernetes OpenAPI schema,
 // and find objects and compare selectors the way Kubernetes does.
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 
 export interface Manifest {
@@ -33,7 +35,16 @@ export function validateChart(chart: Chart): void {
   }
 }
 
+/** The API groups of custom resources, validated in a batch by test/crd-schemas.mjs. */
+const CUSTOM_GROUPS = ['gateway.networking.k8s.io/', 'networking.istio.io/'];
+/** Custom resources waiting to be validated, by their JSON, so that each is validated once. */
+const pendingCustomResources = new Map<string, Manifest>();
+
 export function validateManifest(manifest: Manifest): void {
+  if (CUSTOM_GROUPS.some(group => manifest.apiVersion.startsWith(group))) {
+    pendingCustomResources.set(JSON.stringify(manifest), manifest);
+    return;
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const models = require(`kubernetes-models/${manifest.apiVersion}`);
   const Model = models[manifest.kind];
@@ -46,6 +57,26 @@ export function validateManifest(manifest: Manifest): void {
     throw new Error(`${manifest.kind} ${manifest.metadata?.name} is not valid: ${(e as Error).message}`);
   }
 }
+
+/**
+ * Validates custom resources (Gateway API and Istio routes) against their upstream schemas. The
+ * schema packages are ESM only, so a separate process validates them; the objects `synth` saw
+ * are validated after each test file.
+ */
+export function validateCustomResources(manifests: Manifest[]): void {
+  const result = spawnSync(process.execPath, [path.join(__dirname, 'crd-schemas.mjs')], {
+    input: JSON.stringify(manifests), encoding: 'utf8', cwd: path.join(__dirname, '..'),
+  });
+  if (result.status !== 0) throw new Error(`schema validation failed to run: ${result.stderr}`);
+  const errors: string[] = JSON.parse(result.stdout);
+  if (errors.length > 0) throw new Error(errors.join('\n'));
+}
+
+afterAll(() => {
+  const pending = [...pendingCustomResources.values()];
+  pendingCustomResources.clear();
+  if (pending.length > 0) validateCustomResources(pending);
+});
 
 /** The one object of that kind and name. */
 export function find(manifests: Manifest[], kind: string, name: string): Manifest {

@@ -7,6 +7,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Label } from '../labels';
+import { checkRoutes, RenderedRoute } from './route-checks';
 
 /** The objects of one construct that the checks hold to account. */
 export interface CheckedObjects {
@@ -15,13 +16,23 @@ export interface CheckedObjects {
   readonly deployments: ApiObject[];
   /** Each Service with the Deployments whose pods it should select, exactly. */
   readonly services: Array<{ readonly service: ApiObject; readonly selects: ApiObject[] }>;
+  /** The app's route, if it has a router, with the Deployment each backend should reach. */
+  readonly routes: CheckedRoute[];
+}
+
+/** A route of a construct: an HTTPRoute or a VirtualService (with its DestinationRule). */
+export interface CheckedRoute {
+  readonly route: ApiObject;
+  readonly destinationRule?: ApiObject;
+  /** Each backend: its Service, its Istio subset, and the one Deployment whose pods it should reach. */
+  readonly backends: Array<{ readonly service: ApiObject; readonly subset?: string; readonly selects: ApiObject }>;
 }
 
 interface LabelSelectorRequirement { key: string; operator: string; values?: string[] }
 interface Selector { matchLabels?: Record<string, string>; matchExpressions?: LabelSelectorRequirement[] }
 
 /** A pod template (or a pod) in the chart. */
-interface PodSource {
+export interface PodSource {
   readonly object: ApiObject;
   readonly id: string;
   readonly labels: Record<string, string>;
@@ -84,7 +95,8 @@ function checkAcrossCharts(registered: CheckedObjects[], earlierCharts: Chart[])
 }
 
 function ownObjects(objects: CheckedObjects): ApiObject[] {
-  return [...objects.deployments, ...objects.services.map(s => s.service)];
+  return [...objects.deployments, ...objects.services.map(s => s.service),
+    ...objects.routes.flatMap(r => (r.destinationRule ? [r.route, r.destinationRule] : [r.route]))];
 }
 
 /** What makes an object the same object to the API server: kind, namespace and name. */
@@ -115,12 +127,16 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
   const summaries = new Map<ApiObject, ObjectSummary>();
   const definitions = new Map<string, number>();
   const pods: PodSource[] = [];
+  const routes: RenderedRoute[] = [];
+  const services = new Map<string, ObjectSummary>();
   for (const object of chart.node.findAll().filter(ApiObject.isApiObject)) {
     const manifest = object.toJson();
     const summary = summarize(manifest);
     summaries.set(object, summary);
     definitions.set(summary.key, (definitions.get(summary.key) ?? 0) + 1);
     pods.push(...podSource(object, manifest));
+    if (ROUTE_KINDS.includes(manifest.kind)) routes.push({ object, manifest });
+    if (manifest.kind === 'Service') services.set(`${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`, summary);
   }
   const index = new PodIndex(pods);
   const errors: string[] = [];
@@ -140,6 +156,8 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
       checkService(summaries.get(service)!, selects.map(d => index.of(d)), index, fail);
     }
   }
+  const rendered = new Map(routes.map(r => [r.object, r.manifest]));
+  checkRoutes(registered.filter(o => !colliding.has(o)), { services, pods: index, rendered, routes }, errors);
   return errors;
 }
 
@@ -184,8 +202,11 @@ function checkCollisions(chart: Chart, registered: CheckedObjects[], summaries: 
   return colliding;
 }
 
+/** The kinds of route objects, kept whole for the route checks. */
+const ROUTE_KINDS = ['HTTPRoute', 'VirtualService', 'DestinationRule'];
+
 /** What the checks read of any object: its identity and, for a Service, its selector and ports. */
-interface ObjectSummary {
+export interface ObjectSummary {
   readonly key: string;
   readonly id: string;
   readonly selector?: Record<string, string>;
@@ -204,7 +225,7 @@ function summarize(manifest: any): ObjectSummary {
  * size of its rarest label's group, not the size of the chart: charts with thousands of apps stay
  * linear.
  */
-class PodIndex {
+export class PodIndex {
   private readonly byObject = new Map<ApiObject, PodSource>();
   /** Pod sources by each of their labels. */
   private readonly byLabel = new Map<string, PodSource[]>();

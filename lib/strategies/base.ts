@@ -5,6 +5,7 @@ import { ApiObject, Duration, JsonPatch, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addChartChecks, CheckedObjects } from '../checks/chart-checks';
+import { TrafficRouter } from '../traffic/traffic-router';
 import { Annotation, Label } from '../labels';
 import {
   checkImage, checkInteger, checkLabelValue, checkName, checkPort, checkQualifiedName, checkWholeSeconds,
@@ -256,6 +257,16 @@ export interface CommonAppProps {
    * @default - none
    */
   readonly annotations?: { [key: string]: string };
+
+  /**
+   * The router that sends the app's traffic to its Deployments: a Gateway API `HTTPRoute` or an
+   * Istio `VirtualService`, with exact weights. A canary then gets exactly `canaryWeight`, and a
+   * blue/green switch moves the route together with the Service selectors.
+   *
+   * @default - no router: the Services balance over the pods they select, so a canary's share of
+   * traffic is its share of pods
+   */
+  readonly trafficRouter?: TrafficRouter;
 }
 
 /**
@@ -285,6 +296,19 @@ interface ServiceOptions {
   readonly annotations: { [key: string]: string };
   /** The Deployments whose pods the Service must select, and no others. */
   readonly selects: kplus.Deployment[];
+  /** @default - `serviceType` */
+  readonly type?: kplus.ServiceType;
+}
+
+/** One backend of the app's route. */
+interface BackendOptions {
+  /** The Service that selects the backend's Deployment only. */
+  readonly service: kplus.Service;
+  readonly deployment: kplus.Deployment;
+  /** The Istio subset's name and the selector labels of the Deployment, besides the name label. */
+  readonly subset?: string;
+  readonly selector?: { [key: string]: string };
+  readonly weight: number;
 }
 
 /** Kubernetes's default of `progressDeadlineSeconds`. */
@@ -341,7 +365,7 @@ export abstract class StrategyApp extends Construct {
       fail(this, 'changeCause', props.changeCause, `'annotations' sets ${Annotation.CHANGE_CAUSE} too `
         + `(${JSON.stringify(changeCauseAnnotation)}): set one of them, so that every object says the same`);
     }
-    this.checked = { path: this.node.path, deployments: [], services: [] };
+    this.checked = { path: this.node.path, deployments: [], services: [], routes: [] };
     addChartChecks(this, this.checked);
   }
 
@@ -451,7 +475,7 @@ export abstract class StrategyApp extends Construct {
         labels: this.objectLabels(),
         annotations: { ...this.common.annotations, ...options.annotations },
       },
-      type: this.common.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+      type: options.type ?? this.common.serviceType ?? kplus.ServiceType.CLUSTER_IP,
       ports: [{ name: 'http', port: this.servicePort, targetPort: this.port }],
     });
     for (const [key, value] of Object.entries({ [Label.NAME]: this.name, ...options.selector })) {
@@ -461,6 +485,45 @@ export abstract class StrategyApp extends Construct {
     ApiObject.of(service).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
     this.checked.services.push({ service: ApiObject.of(service), selects: options.selects.map(d => ApiObject.of(d)) });
     return service;
+  }
+
+  /**
+   * Adds a Service `<name>-<variant>` that selects the pods of one Deployment only, as a backend
+   * of the route with `weight`; `variant` names the Istio subset too.
+   * @internal
+   */
+  protected _addBackend(id: string, variant: string, selector: { [key: string]: string }, deployment: kplus.Deployment,
+    weight: number): BackendOptions {
+    const service = this._addService(id, {
+      nameSuffix: `-${variant}`, selector, annotations: {}, selects: [deployment], type: kplus.ServiceType.CLUSTER_IP,
+    });
+    return { service, deployment, subset: variant, selector, weight };
+  }
+
+  /**
+   * Adds the route of `trafficRouter` to `backends`, when the app has a router. The backends'
+   * Services must exist already; `service` is the app's Service, the mesh parent and Istio host.
+   * @internal
+   */
+  protected _addRoute(service: kplus.Service, backends: BackendOptions[]): void {
+    const router = this.common.trafficRouter;
+    if (router === undefined) return;
+    const written = router._write(this, {
+      name: service.name,
+      servicePort: this.servicePort,
+      labels: this.objectLabels(),
+      annotations: { ...this.common.annotations },
+      backends: backends.map(b => ({
+        serviceName: b.service.name,
+        subset: b.subset === undefined ? undefined : { name: b.subset, labels: { [Label.NAME]: this.name, ...b.selector } },
+        weight: b.weight,
+      })),
+    });
+    this.checked.routes.push({
+      route: written.route,
+      destinationRule: written.destinationRule,
+      backends: backends.map(b => ({ service: ApiObject.of(b.service), subset: b.subset, selects: ApiObject.of(b.deployment) })),
+    });
   }
 
   private objectLabels(): { [key: string]: string } {

@@ -81,6 +81,10 @@ export class BlueGreenApp extends StrategyApp {
   public readonly service: kplus.Service;
   /** The Service selecting the idle slot, unless `preview` is false. */
   public readonly previewService?: kplus.Service;
+  /** With a `trafficRouter`: the Service `<name>-blue`, which selects the blue slot only, a backend of the route. */
+  public readonly blueService?: kplus.Service;
+  /** With a `trafficRouter`: the Service `<name>-green`, which selects the green slot only, a backend of the route. */
+  public readonly greenService?: kplus.Service;
   /** The slot the Service selects. */
   public readonly activeSlot: Slot;
   /** The slot the preview Service selects. */
@@ -154,6 +158,16 @@ export class BlueGreenApp extends StrategyApp {
         annotations: { [Annotation.VERSION]: this.idleVersion },
         selects: [this.idleDeployment],
       });
+    }
+    if (props.trafficRouter) {
+      // The route sends everything to the active slot, so a switch moves it with the selectors.
+      const backend = (slot: Slot, id: string, deployment: kplus.Deployment) =>
+        this._addBackend(id, slot, { [Label.SLOT]: slot }, deployment, slot === this.activeSlot ? 1 : 0);
+      const blue = backend(Slot.BLUE, 'BlueService', this.blueDeployment);
+      const green = backend(Slot.GREEN, 'GreenService', this.greenDeployment);
+      this.blueService = blue.service;
+      this.greenService = green.service;
+      this._addRoute(this.service, [blue, green]);
     }
   }
 }

@@ -43,20 +43,26 @@ export interface CanaryAppProps extends CommonAppProps, RollingUpdateProps {
    * The achieved share is `effectiveCanaryWeight`; an error is raised when it is further than
    * `weightTolerance` from this weight.
    *
+   * With a `trafficRouter` the route carries this weight exactly (up to two decimals, e.g. 12.5),
+   * the stable track keeps `replicas` pods and the canary runs `canaryReplicas`.
+   *
    * @default - 0, unless `canaryReplicas` is set
    */
   readonly canaryWeight?: number;
 
   /**
    * The number of canary pods (0 to `replicas`), instead of `canaryWeight`; the stable track
-   * keeps `replicas` pods.
+   * keeps `replicas` pods. With a `trafficRouter` it may be set together with `canaryWeight`, to
+   * start the canary's pods before the route sends them their share.
    *
-   * @default - derived from `canaryWeight`
+   * @default - derived from `canaryWeight`; with a `trafficRouter`, the canary's share of
+   * `replicas` rounded up, at least 1 while the weight is above 0
    */
   readonly canaryReplicas?: number;
 
   /**
-   * How many percentage points the achieved canary share may differ from `canaryWeight`.
+   * How many percentage points the achieved canary share may differ from `canaryWeight`, for the
+   * replica split (not with a `trafficRouter`, whose weights are exact).
    *
    * @default 5
    */
@@ -77,11 +83,18 @@ export class CanaryApp extends StrategyApp {
   public readonly canaryDeployment: kplus.Deployment;
   /** The Service selecting both tracks. */
   public readonly service: kplus.Service;
+  /** With a `trafficRouter`: the Service `<name>-stable`, which selects the stable track only, a backend of the route. */
+  public readonly stableService?: kplus.Service;
+  /** With a `trafficRouter`: the Service `<name>-canary`, which selects the canary track only, a backend of the route. */
+  public readonly canaryService?: kplus.Service;
   /** Pods on the stable track. */
   public readonly stableReplicas: number;
   /** Pods on the canary track. */
   public readonly canaryReplicas: number;
-  /** The share of pods, and so of traffic, on the canary track, in percent. */
+  /**
+   * The canary's share of traffic, in percent: `canaryWeight` exactly with a `trafficRouter`,
+   * else the canary's share of pods.
+   */
   public readonly effectiveCanaryWeight: number;
   /** The version on the stable track. */
   public readonly stableVersion: string;
@@ -93,9 +106,13 @@ export class CanaryApp extends StrategyApp {
     if (!props.stable) {
       fail(this, 'stable', props.stable, 'the stable track needs a version: set \'stable\' to { image: ... }');
     }
-    [this.stableReplicas, this.canaryReplicas] = this.splitReplicas(props);
-    const total = this.stableReplicas + this.canaryReplicas;
-    this.effectiveCanaryWeight = total === 0 ? 0 : (100 * this.canaryReplicas) / total;
+    if (props.trafficRouter) {
+      [this.stableReplicas, this.canaryReplicas, this.effectiveCanaryWeight] = this.routedReplicas(props);
+    } else {
+      [this.stableReplicas, this.canaryReplicas] = this.splitReplicas(props);
+      const total = this.stableReplicas + this.canaryReplicas;
+      this.effectiveCanaryWeight = total === 0 ? 0 : (100 * this.canaryReplicas) / total;
+    }
     if (this.canaryReplicas > 0 && !props.canary) {
       fail(this, 'canary', props.canary, `the canary track runs ${this.canaryReplicas} pod(s), so it needs a version: `
         + 'set \'canary\' to { image: ... }');
@@ -119,6 +136,48 @@ export class CanaryApp extends StrategyApp {
       annotations: { [Annotation.CANARY_WEIGHT]: formatPercent(this.effectiveCanaryWeight) },
       selects: [this.stableDeployment, this.canaryDeployment],
     });
+    if (props.trafficRouter) {
+      const [stableWeight, canaryWeight] = routeWeights(this.effectiveCanaryWeight);
+      const track = (id: string, name: string, deployment: kplus.Deployment, weight: number) =>
+        this._addBackend(id, name, { [Label.TRACK]: name }, deployment, weight);
+      const stable = track('StableService', 'stable', this.stableDeployment, stableWeight);
+      const canary = track('CanaryService', 'canary', this.canaryDeployment, canaryWeight);
+      this.stableService = stable.service;
+      this.canaryService = canary.service;
+      this._addRoute(this.service, [stable, canary]);
+    }
+  }
+
+  /**
+   * With a router: the stable track keeps `replicas`; the canary runs its share of them rounded
+   * up (so it can carry its share of the traffic), or `canaryReplicas`; the weight is exact.
+   */
+  private routedReplicas(props: CanaryAppProps): [number, number, number] {
+    if (props.weightTolerance !== undefined) {
+      fail(this, 'weightTolerance', props.weightTolerance, 'it only applies to the replica split: with a '
+        + '\'trafficRouter\' the route carries \'canaryWeight\' exactly, so remove it');
+    }
+    const weight = props.canaryWeight ?? 0;
+    const hundredths = weight * 100;
+    if (typeof weight !== 'number' || !(weight >= 0 && weight <= 100) || Math.abs(hundredths - Math.round(hundredths)) > 1e-6) {
+      fail(this, 'canaryWeight', weight, 'with a \'trafficRouter\' it must be a number from 0 to 100 with at most '
+        + 'two decimals (percent of traffic on the canary, e.g. 12.5)');
+    }
+    let canary: number;
+    if (props.canaryReplicas !== undefined) {
+      canary = checkInteger(this, 'canaryReplicas', props.canaryReplicas, 0, this.replicas);
+    } else {
+      canary = weight === 0 ? 0 : Math.max(1, Math.ceil((this.replicas * weight) / 100 - 1e-9));
+    }
+    if (weight > 0 && canary === 0) {
+      const prop = props.canaryReplicas !== undefined ? 'canaryReplicas' : 'replicas';
+      fail(this, prop, 0, `the route sends ${weight}% of the traffic to the canary track, which needs pods to serve it`);
+    }
+    if (weight > 0 && canary > this.replicas) {
+      fail(this, 'replicas', this.replicas, `the route sends ${weight}% of the traffic to the canary track, which needs `
+        + 'pods to serve it: it must be 1 or more');
+    }
+    return [this.replicas, canary, Math.round(weight * 100) / 100];
   }
 
   /** The pods of the stable and the canary track, from `canaryReplicas` or `canaryWeight`. */
@@ -168,6 +227,22 @@ function split(replicas: number, weight: number): [number, number] {
   // a tie; weights have at most a few decimals, so no real share is that close to a half.
   const smaller = Math.max(Math.ceil((replicas * smallerShare) / (100 - smallerShare) - 0.5 - 1e-9), 1);
   return weight <= 50 ? [replicas, smaller] : [smaller, replicas];
+}
+
+/**
+ * The integer route weights of the stable and the canary track whose ratio is `weight` exactly
+ * (a percentage with at most two decimals): hundredths of a percent, divided by their greatest
+ * common divisor, so 10% is 9 to 1 and 12.5% is 7 to 1.
+ */
+function routeWeights(weight: number): [number, number] {
+  const canary = Math.round(weight * 100);
+  const stable = 10000 - canary;
+  const divisor = gcd(stable, canary);
+  return [stable / divisor, canary / divisor];
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 /** A percentage with at most two decimals. */

@@ -37,6 +37,7 @@ export class RampedApp extends StrategyApp {
       strategy: rollingUpdateStrategy(this, props),
     });
     this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {}, selects: [this.deployment] });
+    this._addRoute(this.service, [{ service: this.service, deployment: this.deployment, weight: 1 }]);
   }
 
   /**

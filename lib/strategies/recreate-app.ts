@@ -32,5 +32,6 @@ export class RecreateApp extends StrategyApp {
       strategy: kplus.DeploymentStrategy.recreate(),
     });
     this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {}, selects: [this.deployment] });
+    this._addRoute(this.service, [{ service: this.service, deployment: this.deployment, weight: 1 }]);
   }
 }

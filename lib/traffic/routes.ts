@@ -1,0 +1,163 @@
+// The route objects of each router, written from one description of an app's traffic: the app's
+// Service, and the backends it is split over with integer weights. A/B and shadow traffic will add
+// matches and mirrors to the same description.
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { fail } from '../validation';
+import { GatewayApiRouterOptions, IstioRouterOptions } from './traffic-router';
+
+/** One backend of a route: a Service of the app for Gateway API, a subset of its pods for Istio. */
+export interface RouteBackend {
+  /** The Service that selects this backend's pods only. */
+  readonly serviceName: string;
+  /** The Istio subset: its name, and the pod labels that pick it among the pods of the app's Service. */
+  readonly subset?: { readonly name: string; readonly labels: Record<string, string> };
+  /** An integer share of the sum of the weights. */
+  readonly weight: number;
+}
+
+/** What a construct asks of its router. */
+export interface RouteRequest {
+  /** The name of the route objects, and of the app's Service (the mesh parent and the Istio host). */
+  readonly name: string;
+  readonly servicePort: number;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly backends: RouteBackend[];
+}
+
+/** The objects a router wrote. */
+export interface WrittenRoutes {
+  /** The HTTPRoute or VirtualService. */
+  readonly route: ApiObject;
+  /** Istio's DestinationRule, where the backends are subsets. */
+  readonly destinationRule?: ApiObject;
+}
+
+export interface RouteWriter {
+  write(scope: Construct, request: RouteRequest): WrittenRoutes;
+}
+
+/** `HTTPRoute` (Gateway API v1): parentRefs, hostnames, one rule with a path prefix and weighted Services. */
+export class GatewayApiRoutes implements RouteWriter {
+  constructor(private readonly options: GatewayApiRouterOptions) {}
+
+  public write(scope: Construct, request: RouteRequest): WrittenRoutes {
+    const { gateway, hostnames } = this.options;
+    const pathPrefix = this.options.pathPrefix ?? '/';
+    if (gateway !== undefined) {
+      checkDnsName(scope, 'trafficRouter.gateway.name', gateway.name, SUBDOMAIN, 'a DNS-1123 subdomain');
+      if (gateway.namespace !== undefined) {
+        checkDnsName(scope, 'trafficRouter.gateway.namespace', gateway.namespace, DNS_LABEL, 'a DNS-1123 label');
+      }
+      if (gateway.sectionName !== undefined) {
+        checkDnsName(scope, 'trafficRouter.gateway.sectionName', gateway.sectionName, SUBDOMAIN, 'a DNS-1123 subdomain');
+      }
+    }
+    checkHostnames(scope, 'trafficRouter.hostnames', hostnames);
+    checkPathPrefix(scope, 'trafficRouter.pathPrefix', pathPrefix);
+    const parent = gateway
+      ? {
+        group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace,
+        sectionName: gateway.sectionName,
+      }
+      : { group: '', kind: 'Service', name: request.name, port: request.servicePort };
+    const route = new ApiObject(scope, 'HTTPRoute', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: request.name, labels: request.labels, annotations: request.annotations },
+      spec: {
+        parentRefs: [parent],
+        hostnames,
+        rules: [{
+          matches: [{ path: { type: 'PathPrefix', value: pathPrefix } }],
+          backendRefs: request.backends.map(b => ({
+            group: '', kind: 'Service', name: b.serviceName, port: request.servicePort, weight: b.weight,
+          })),
+        }],
+      },
+    });
+    return { route };
+  }
+}
+
+/** `VirtualService` and `DestinationRule` (Istio networking v1). */
+export class IstioRoutes implements RouteWriter {
+  constructor(private readonly options: IstioRouterOptions) {}
+
+  public write(scope: Construct, request: RouteRequest): WrittenRoutes {
+    const { hosts, gateways } = this.options;
+    checkHostnames(scope, 'trafficRouter.hosts', hosts);
+    if (gateways !== undefined) {
+      if (gateways.length === 0) fail(scope, 'trafficRouter.gateways', '[]', 'leave it unset for the mesh, or name a Gateway');
+      gateways.forEach((g, i) => {
+        if (g === 'mesh') return;
+        const [namespace, name] = g.includes('/') ? g.split('/', 2) : [undefined, g];
+        const ok = (namespace === undefined || DNS_LABEL.test(namespace)) && SUBDOMAIN.test(name) && g.split('/').length <= 2;
+        if (!ok) {
+          fail(scope, `trafficRouter.gateways[${i}]`, g, 'it must be "mesh", a Gateway name, or "namespace/name" '
+            + '(a DNS-1123 label, \'/\' and a DNS-1123 subdomain)');
+        }
+      });
+    }
+    const metadata = { name: request.name, labels: request.labels, annotations: request.annotations };
+    const single = request.backends.length === 1;
+    const route = new ApiObject(scope, 'VirtualService', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata,
+      spec: {
+        hosts: hosts ?? [request.name],
+        gateways,
+        http: [{
+          route: request.backends.map(b => ({
+            destination: { host: request.name, subset: b.subset?.name, port: { number: request.servicePort } },
+            // One destination takes all the traffic; a weight would only say so again.
+            weight: single ? undefined : b.weight,
+          })),
+        }],
+      },
+    });
+    const subsets = request.backends.filter(b => b.subset).map(b => b.subset!);
+    if (subsets.length === 0) return { route };
+    const destinationRule = new ApiObject(scope, 'DestinationRule', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata,
+      spec: { host: request.name, subsets: subsets.map(s => ({ name: s.name, labels: s.labels })) },
+    });
+    return { route, destinationRule };
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A host name as Gateway API and Istio take it: a lower-case DNS name, a leading `*.` allowed. */
+export const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function checkDnsName(scope: Construct, prop: string, value: string, pattern: RegExp, what: string): void {
+  const max = pattern === DNS_LABEL ? 63 : 253;
+  if (typeof value !== 'string' || value.length > max || !pattern.test(value)) {
+    fail(scope, prop, value, `it must be ${what}: lower-case letters, digits and '-', at most ${max} characters`);
+  }
+}
+
+function checkHostnames(scope: Construct, prop: string, hostnames: string[] | undefined): void {
+  if (hostnames === undefined) return;
+  if (!Array.isArray(hostnames) || hostnames.length === 0) {
+    fail(scope, prop, '[]', 'leave it unset for the default, or give at least one host name');
+  }
+  hostnames.forEach((h, i) => {
+    if (typeof h !== 'string' || h.length > 253 || !HOSTNAME.test(h)) {
+      fail(scope, `${prop}[${i}]`, h, 'it must be a lower-case DNS name such as "shop.example.com", '
+        + 'optionally starting with "*."');
+    }
+  });
+}
+
+/** A path prefix as HTTPRoute takes it: absolute, without white space, a query or a fragment. */
+export function checkPathPrefix(scope: Construct, prop: string, value: string): void {
+  if (typeof value !== 'string' || !/^\/[^\s?#]*$/.test(value) || value.length > 1024) {
+    fail(scope, prop, value, 'it must start with \'/\' and hold no white space, \'?\' or \'#\' (e.g. "/shop")');
+  }
+}
