@@ -1,10 +1,13 @@
-// The examples that `npx cdk8s synth` renders into dist/: one chart per release strategy.
+// The examples that `npx cdk8s synth` renders into dist/: one chart per release strategy. The
+// A/B test and the shadow need a Gateway API implementation with the mesh binding in the cluster.
 // The image runs as a non-root user (uid 101) and only writes to /tmp, so it starts under the
 // default security context (non-root, read-only root filesystem) with an emptyDir at /tmp.
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BlueGreenApp, CanaryApp, CommonAppProps, RampedApp, RecreateApp, Slot } from 'cdk8s-deployment-strategies';
+import {
+  ABTestApp, BlueGreenApp, CanaryApp, CommonAppProps, RampedApp, RecreateApp, RequestMatch, ShadowApp, Slot, TrafficRouter,
+} from 'cdk8s-deployment-strategies';
 
 const IMAGE = 'nginxinc/nginx-unprivileged';
 
@@ -60,6 +63,27 @@ export function buildExamples(app: App): void {
     stable: { image: `${IMAGE}:1.27-alpine` },
     canary: { image: `${IMAGE}:1.28-alpine` },
     canaryWeight: 10,
+  });
+
+  // A/B test (Gateway API): requests with the header x-beta: true, or the cookie beta=yes, get 1.28.
+  const abTest = new Chart(app, 'ab-test');
+  new ABTestApp(abTest, 'web', {
+    ...webDefaults(abTest),
+    a: { image: `${IMAGE}:1.27-alpine` },
+    b: { image: `${IMAGE}:1.28-alpine` },
+    matches: [RequestMatch.header('x-beta', 'true'), RequestMatch.cookie('beta', 'yes')],
+    trafficRouter: TrafficRouter.gatewayApi(),
+  });
+
+  // Shadow (Gateway API): 1.27 serves; 1.28 gets a copy of half the requests, its answers dropped.
+  const shadow = new Chart(app, 'shadow');
+  new ShadowApp(shadow, 'web', {
+    ...webDefaults(shadow),
+    primary: { image: `${IMAGE}:1.27-alpine` },
+    shadow: { image: `${IMAGE}:1.28-alpine` },
+    shadowReplicas: 1,
+    mirrorPercent: 50,
+    trafficRouter: TrafficRouter.gatewayApi(),
   });
 }
 

@@ -14,6 +14,11 @@ export class Label {
   public static readonly SLOT = 'cdk8s-deployment-strategies/slot';
   /** The track (`stable` or `canary`) of a `CanaryApp` pod; part of its Deployment selector. */
   public static readonly TRACK = 'cdk8s-deployment-strategies/track';
+  /**
+   * The variant (`a` or `b` of an `ABTestApp`, `primary` or `shadow` of a `ShadowApp`) of a pod;
+   * part of its Deployment selector.
+   */
+  public static readonly VARIANT = 'cdk8s-deployment-strategies/variant';
 
   private constructor() {}
 }

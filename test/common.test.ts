@@ -135,7 +135,7 @@ describe('bad input', () => {
     expect(error({ labels: { 'app.kubernetes.io/version': 'x' } })).toBe('test/web: \'labels\' has the managed key '
       + '"app.kubernetes.io/version"; the construct sets it; use another key than app.kubernetes.io/name, '
       + 'app.kubernetes.io/version, app.kubernetes.io/managed-by, cdk8s-deployment-strategies/slot, '
-      + 'cdk8s-deployment-strategies/track');
+      + 'cdk8s-deployment-strategies/track, cdk8s-deployment-strategies/variant');
   });
 
   test('fails when a label key is not a qualified name', () => {

@@ -9,7 +9,7 @@ test('every example chart synthesizes valid manifests', () => {
   buildExamples(app);
   // THEN
   const charts = app.charts.map(chart => [chart.node.id, Testing.synth(chart) as Manifest[]] as const);
-  expect(charts.map(([id]) => id)).toEqual(['recreate', 'ramped', 'blue-green', 'canary']);
+  expect(charts.map(([id]) => id)).toEqual(['recreate', 'ramped', 'blue-green', 'canary', 'ab-test', 'shadow']);
   for (const [, manifests] of charts) {
     manifests.forEach(validateManifest);
   }

@@ -6,8 +6,10 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  AppProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, CommonAppProps, RampedApp, RampedAppProps,
-  RecreateApp, ReleaseDiff, RollingUpdatePlan, RollingUpdateProps, Slot, TrafficRouter, VariantProps,
+  ABTestApp, ABTestAppProps, AppProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, CommonAppProps, RampedApp,
+  RampedAppProps,
+  RecreateApp, ReleaseDiff, RequestMatch, RollingUpdatePlan, RollingUpdateProps, ShadowApp, ShadowAppProps, Slot,
+  TrafficRouter, VariantProps,
 } from '../lib';
 import { Manifest, newChart, objectSet, synth } from './util';
 
@@ -279,6 +281,51 @@ describe('with a traffic router, the route carries canaryWeight exactly', () => 
       for (const p of phases) {
         expectSameShape(before, manifestsOf(canaryApp, p));
       }
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('A/B tests and shadows: every phase keeps the objects and selectors and passes the gate', () => {
+  const router = fc.constantFrom('gatewayApi', 'istio').map(kind =>
+    (kind === 'gatewayApi' ? TrafficRouter.gatewayApi() : TrafficRouter.istio()));
+  const token = fc.stringMatching(/^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,20}$/);
+  const value = fc.stringMatching(/^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,20}$/);
+  const match = fc.tuple(fc.constantFrom(RequestMatch.header, RequestMatch.cookie, RequestMatch.queryParam), token, value)
+    .map(([make, n, v]) => make(n, v));
+  const matches = fc.array(match, { minLength: 1, maxLength: 5 });
+  const abProps: fc.Arbitrary<ABTestAppProps> = fc.tuple(common, rolling, variant, variant, matches, router)
+    .map(([c, r, a, b, matches, trafficRouter]) => ({ ...c, ...r, a, b, matches, trafficRouter }));
+  const percent = fc.integer({ min: 0, max: 100 });
+  const shadowProps: fc.Arbitrary<ShadowAppProps> = fc.tuple(common, rolling, variant, variant, percent, router)
+    .map(([c, r, primary, shadowVariant, mirrorPercent, trafficRouter]) =>
+      // With no pods there is no shadow to copy requests to.
+      ({ ...c, ...r, primary, shadow: shadowVariant, mirrorPercent: c.replicas === 0 ? 0 : mirrorPercent, trafficRouter }));
+  const abApp: Build<ABTestAppProps> = (chart, props) => new ABTestApp(chart, 'app', props);
+  const shadowApp: Build<ShadowAppProps> = (chart, props) => new ShadowApp(chart, 'app', props);
+
+  test('ABTestApp: a new B, the winner into A, and B scaled to 0', () => {
+    fc.assert(fc.property(abProps, variant, (props, next) => {
+      const [before, newB, concluded] = [props, { ...props, b: next }, { ...props, a: props.b, bReplicas: 0 }]
+        .map(p => manifestsOf(abApp, p));
+      expectSameShape(before, newB);
+      expectSameShape(before, concluded);
+      expectGatePasses([before, newB]);
+      expectGatePasses([before, concluded]);
+    }), { numRuns: RUNS });
+  });
+
+  test('ShadowApp: a new shadow and another share; the serving Service never selects a shadow pod', () => {
+    fc.assert(fc.property(shadowProps, variant, fc.integer({ min: 0, max: 100 }), (props, next, percent) => {
+      const mirrorPercent = (props.replicas ?? 2) === 0 ? 0 : percent;
+      const phases = [props, { ...props, shadow: next }, { ...props, mirrorPercent }].map(p => manifestsOf(shadowApp, p));
+      for (const phase of phases) {
+        expectSameShape(phases[0], phase);
+        const serving = phase.find(m => m.kind === 'Service' && m.metadata.name === props.name)!;
+        const shadowPods = phase.find(m => m.kind === 'Deployment' && m.metadata.name === `${props.name}-shadow`)!;
+        const shadowLabels = shadowPods.spec.template.metadata.labels;
+        expect(Object.entries(serving.spec.selector).every(([k, v]) => shadowLabels[k] === v)).toBe(false);
+      }
+      expectGatePasses(phases);
     }), { numRuns: RUNS });
   });
 });

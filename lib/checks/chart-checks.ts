@@ -24,8 +24,12 @@ export interface CheckedObjects {
 export interface CheckedRoute {
   readonly route: ApiObject;
   readonly destinationRule?: ApiObject;
+  /** The app's Service: the mesh parent, and the host of Istio's destinations. */
+  readonly host: ApiObject;
   /** Each backend: its Service, its Istio subset, and the one Deployment whose pods it should reach. */
   readonly backends: Array<{ readonly service: ApiObject; readonly subset?: string; readonly selects: ApiObject }>;
+  /** Each mirror target: its Service and the one Deployment whose pods it should reach; never a backend. */
+  readonly mirrors: Array<{ readonly service: ApiObject; readonly selects: ApiObject }>;
 }
 
 interface LabelSelectorRequirement { key: string; operator: string; values?: string[] }

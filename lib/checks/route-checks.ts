@@ -5,10 +5,14 @@
 // what escape hatches changed.
 import { ApiObject } from 'cdk8s';
 import { HOSTNAME } from '../traffic/routes';
-import type { CheckedObjects, ObjectSummary, PodIndex, PodSource } from './chart-checks';
+import type { CheckedObjects, CheckedRoute, ObjectSummary, PodIndex, PodSource } from './chart-checks';
 
-/** Gateway API's limit on the backendRefs of one rule. */
+/** Gateway API's limits: backendRefs of one rule, matches of one rule and of a whole route. */
 const MAX_BACKENDS_PER_RULE = 16;
+const MAX_MATCHES_PER_RULE = 64;
+const MAX_MATCHES_PER_ROUTE = 128;
+/** An HTTP token: what a header or query parameter name may be. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MAX_WEIGHT = 1_000_000;
 
 /** A route object of the chart as rendered. */
@@ -32,12 +36,11 @@ export function checkRoutes(registered: CheckedObjects[], context: RouteContext,
     const fail = (message: string) => errors.push(`${objects.path}: ${message}`);
     for (const checked of objects.routes) {
       const manifest = context.rendered.get(checked.route);
-      const expected = new Map(checked.backends.map(b => [b.service.name, b]));
       if (manifest.kind === 'HTTPRoute') {
-        checkHttpRoute(manifest, expected, context, fail);
+        checkHttpRoute(manifest, checked, context, fail);
       } else {
         const rule = checked.destinationRule ? context.rendered.get(checked.destinationRule) : undefined;
-        checkVirtualService(manifest, rule, checked.backends, context, fail);
+        checkVirtualService(manifest, rule, checked, context, fail);
       }
       for (const claim of claimsOfRoute(manifest)) {
         const others = (claims.get(claim.key) ?? []).filter(o => o !== checked.route);
@@ -50,17 +53,30 @@ export function checkRoutes(registered: CheckedObjects[], context: RouteContext,
   }
 }
 
-function checkHttpRoute(manifest: any, expected: Map<string, { selects: ApiObject }>, context: RouteContext,
-  fail: (message: string) => void): void {
+function checkHttpRoute(manifest: any, checked: CheckedRoute, context: RouteContext, fail: (message: string) => void): void {
   const id = describe(manifest);
   const namespace = manifest.metadata?.namespace ?? '';
+  const expected = new Set(checked.backends.map(b => b.service.name));
+  const mirrors = new Set(checked.mirrors.map(m => m.service.name));
+  const rules: any[] = manifest.spec?.rules ?? [];
+  const matchCount = rules.reduce((n, rule) => n + (rule.matches?.length ?? 1), 0);
+  if (matchCount > MAX_MATCHES_PER_ROUTE) {
+    fail(`${id} has ${matchCount} matches; Gateway API allows at most ${MAX_MATCHES_PER_ROUTE} in a route`);
+  }
+  checkRuleOrder(id, rules.map(rule => (rule.matches ?? []).some((m: any) => m.headers?.length || m.queryParams?.length)), fail);
   (manifest.spec?.hostnames ?? []).forEach((h: unknown) => {
     if (typeof h !== 'string' || !HOSTNAME.test(h)) {
       fail(`${id} has host name ${JSON.stringify(h)}: it must be a lower-case DNS name, optionally starting with "*."`);
     }
   });
-  for (const [r, rule] of (manifest.spec?.rules ?? []).entries()) {
+  for (const [r, rule] of rules.entries()) {
+    if ((rule.matches?.length ?? 0) > MAX_MATCHES_PER_RULE) {
+      fail(`${id} rule ${r + 1} has ${rule.matches.length} matches; Gateway API allows at most ${MAX_MATCHES_PER_RULE}`);
+    }
     for (const match of rule.matches ?? []) {
+      for (const condition of [...(match.headers ?? []), ...(match.queryParams ?? [])]) {
+        checkCondition(`${id} rule ${r + 1}`, condition.name, condition.value, fail);
+      }
       const path = match.path;
       if (path && path.type !== 'RegularExpression' && !(typeof path.value === 'string' && path.value.startsWith('/'))) {
         fail(`${id} rule ${r + 1} matches path ${JSON.stringify(path.value)}: a path must start with '/'`);
@@ -84,19 +100,63 @@ function checkHttpRoute(manifest: any, expected: Map<string, { selects: ApiObjec
       const service = context.services.get(`${ref.namespace ?? namespace}/${ref.name}`);
       if (!service) {
         fail(`${id} sends to Service ${ref.name}, which the chart does not define: its share of the requests would fail`);
+      } else if (mirrors.has(ref.name)) {
+        fail(`${id} sends user traffic to Service ${ref.name}, the app's mirror target, whose answers must be thrown away`);
       } else if (!expected.has(ref.name)) {
-        fail(`${id} sends to Service ${ref.name}, which is not a backend of this app (${[...expected.keys()].join(', ')})`);
+        fail(`${id} sends to Service ${ref.name}, which is not a backend of this app (${[...expected].join(', ')})`);
+      }
+    }
+    for (const filter of rule.filters ?? []) {
+      const ref = filter.type === 'RequestMirror' ? filter.requestMirror?.backendRef : undefined;
+      if (!ref || (ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service') continue;
+      if (!context.services.get(`${ref.namespace ?? namespace}/${ref.name}`)) {
+        fail(`${id} mirrors to Service ${ref.name}, which the chart does not define`);
+      } else if (!mirrors.has(ref.name)) {
+        fail(`${id} mirrors to Service ${ref.name}, which is not the mirror target of this app (${[...mirrors].join(', ') || 'none'})`);
       }
     }
   }
 }
 
-function checkVirtualService(manifest: any, rule: any, backends: CheckedObjects['routes'][number]['backends'],
-  context: RouteContext, fail: (message: string) => void): void {
+/** A rule that matches requests by header or query must come before the rules that take every request. */
+function checkRuleOrder(id: string, conditional: boolean[], fail: (message: string) => void): void {
+  const firstCatchAll = conditional.indexOf(false);
+  const late = conditional.findIndex((c, i) => c && firstCatchAll >= 0 && i > firstCatchAll);
+  if (late >= 0) {
+    fail(`${id} rule ${late + 1} matches requests by header or query parameter after rule ${firstCatchAll + 1}, which `
+      + 'takes every request: put the matching rule first');
+  }
+}
+
+function checkCondition(where: string, name: unknown, value: unknown, fail: (message: string) => void): void {
+  if (typeof name !== 'string' || !TOKEN.test(name)) {
+    fail(`${where} matches on ${JSON.stringify(name)}, which is not a header or parameter name (an HTTP token)`);
+  }
+  if (typeof value !== 'string' || value.length === 0) {
+    fail(`${where} matches ${JSON.stringify(name)} on an empty value`);
+  }
+}
+
+function checkVirtualService(manifest: any, rule: any, checked: CheckedRoute, context: RouteContext,
+  fail: (message: string) => void): void {
   const id = describe(manifest);
   const namespace = manifest.metadata?.namespace ?? '';
+  const { backends } = checked;
+  const mirrors = new Set(checked.mirrors.map(m => m.service.name));
   const subsets = new Map<string, Record<string, string>>((rule?.spec?.subsets ?? []).map((s: any) => [s.name, s.labels ?? {}]));
-  for (const [r, http] of (manifest.spec?.http ?? []).entries()) {
+  const https: any[] = manifest.spec?.http ?? [];
+  checkRuleOrder(id, https.map(http => (http.match ?? []).some((m: any) => m.headers || m.queryParams)), fail);
+  for (const [r, http] of https.entries()) {
+    for (const match of http.match ?? []) {
+      for (const [name, condition] of [...Object.entries(match.headers ?? {}), ...Object.entries(match.queryParams ?? {})]) {
+        checkCondition(`${id} route ${r + 1}`, name, (condition as any)?.exact ?? (condition as any)?.regex ?? (condition as any)?.prefix, fail);
+      }
+    }
+    const mirrorHost: string | undefined = http.mirror?.host;
+    if (mirrorHost !== undefined && !mirrors.has(mirrorHost.split('.')[0])) {
+      fail(`${id} route ${r + 1} mirrors to ${JSON.stringify(mirrorHost)}, which is not the mirror target of this app `
+        + `(${[...mirrors].join(', ') || 'none'})`);
+    }
     const routes: any[] = http.route ?? [];
     const weights = routes.map(d => d.weight);
     if (routes.length > 1) {
@@ -116,6 +176,11 @@ function checkVirtualService(manifest: any, rule: any, backends: CheckedObjects[
       const service = context.services.get(`${hostNamespace ?? namespace}/${name}`);
       if (!service) {
         fail(`${id} sends to host ${JSON.stringify(host)}, which no Service of the chart is: its share of the requests would fail`);
+        continue;
+      }
+      if (name !== checked.host.name) {
+        const what = mirrors.has(name) ? 'the app\'s mirror target, whose answers must be thrown away' : 'not the app\'s Service';
+        fail(`${id} sends user traffic to host ${JSON.stringify(host)}, ${what} (${checked.host.name})`);
         continue;
       }
       const subset = route.destination?.subset;

@@ -76,7 +76,7 @@ export interface AppMove {
    * @default - none stated
    */
   readonly namespace?: string;
-  /** `recreate`, `ramped`, `blue-green` or `canary`. */
+  /** `recreate`, `ramped`, `blue-green`, `canary`, `ab-test` or `shadow`. */
   readonly strategy: string;
   /** The move in words, e.g. "weight 10% → 25%" or "switch blue → green". */
   readonly move: string;
@@ -324,9 +324,7 @@ export class ReleaseDiff {
       const name = key.slice(key.indexOf('/') + 1);
       const namespace = key.slice(0, key.indexOf('/')) || undefined;
       const object = (moves[0].after ?? moves[0].before)!.object;
-      const strategy = object.spec?.selector?.matchLabels?.[Label.SLOT] !== undefined ? 'blue-green'
-        : object.spec?.selector?.matchLabels?.[Label.TRACK] !== undefined ? 'canary'
-          : object.spec?.strategy?.type === 'Recreate' ? 'recreate' : 'ramped';
+      const strategy = strategyOf(object);
       let move: string;
       if (moves.every(m => !m.before)) {
         move = `new: ${moves.map(m => versionOf(m.after!.object)).filter(unique).join(', ')}`;
@@ -336,6 +334,8 @@ export class ReleaseDiff {
         move = this.blueGreenMove(name, namespace, moves);
       } else if (strategy === 'canary') {
         move = this.canaryMove(name, moves);
+      } else if (strategy === 'ab-test' || strategy === 'shadow') {
+        move = moves.filter(m => m.before && m.after).map(m => variantMove(m)).filter(Boolean).join('; ');
       } else {
         move = singleMove(strategy, moves[0]);
       }
@@ -438,7 +438,26 @@ function appName(object: KubeObject): string | undefined {
   if (name === undefined || labels[Label.MANAGED_BY] !== 'cdk8s' || selector[Label.NAME] !== name) return undefined;
   if (object.spec?.selector?.matchExpressions?.length) return undefined;
   const keys = Object.keys(selector);
-  return keys.every(k => [Label.NAME, Label.SLOT, Label.TRACK].includes(k)) ? name : undefined;
+  return keys.every(k => [Label.NAME, Label.SLOT, Label.TRACK, Label.VARIANT].includes(k)) ? name : undefined;
+}
+
+/** The strategy of an app of this library, from the selector of one of its Deployments. */
+function strategyOf(deployment: KubeObject): string {
+  const selector: Record<string, string> = deployment.spec?.selector?.matchLabels ?? {};
+  if (selector[Label.SLOT] !== undefined) return 'blue-green';
+  if (selector[Label.TRACK] !== undefined) return 'canary';
+  const variant = selector[Label.VARIANT];
+  if (variant === 'a' || variant === 'b') return 'ab-test';
+  if (variant !== undefined) return 'shadow';
+  return deployment.spec?.strategy?.type === 'Recreate' ? 'recreate' : 'ramped';
+}
+
+/** The move of one variant of an A/B test or a shadow app: its version and its pods. */
+function variantMove(m: DeploymentMove): string {
+  const variant = m.after!.object.spec?.selector?.matchLabels?.[Label.VARIANT];
+  const parts = [m.templateChanged ? `${variant} ${versionChange(m)}` : '',
+    m.beforeCount !== m.afterCount ? `${variant} ${m.beforeCount} → ${pods(m.afterCount)}` : ''];
+  return parts.filter(Boolean).join('; ');
 }
 
 /** The app an object belongs to in findings: its name label if cdk8s wrote it, else `Kind/name`. */

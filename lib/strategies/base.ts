@@ -5,6 +5,7 @@ import { ApiObject, Duration, JsonPatch, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addChartChecks, CheckedObjects } from '../checks/chart-checks';
+import { RequestMatch } from '../traffic/request-match';
 import { TrafficRouter } from '../traffic/traffic-router';
 import { Annotation, Label } from '../labels';
 import {
@@ -311,10 +312,19 @@ interface BackendOptions {
   readonly weight: number;
 }
 
+/** One rule of the app's route. */
+interface RuleOptions {
+  /** Requests matching any of them take the rule. */
+  readonly matches?: RequestMatch[];
+  readonly backends: BackendOptions[];
+  /** A Service that selects one Deployment only, which gets a copy of `percent` of the requests. */
+  readonly mirror?: { readonly service: kplus.Service; readonly deployment: kplus.Deployment; readonly percent: number };
+}
+
 /** Kubernetes's default of `progressDeadlineSeconds`. */
 const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
-const MANAGED_KEYS = [Label.NAME, Label.VERSION, Label.MANAGED_BY, Label.SLOT, Label.TRACK];
+const MANAGED_KEYS = [Label.NAME, Label.VERSION, Label.MANAGED_BY, Label.SLOT, Label.TRACK, Label.VARIANT];
 
 /**
  * The base of the release strategies. Each makes one or more Deployments of the same app and
@@ -488,6 +498,27 @@ export abstract class StrategyApp extends Construct {
   }
 
   /**
+   * Fails unless the app has a `trafficRouter`, which `what` needs.
+   * @internal
+   */
+  protected _requireRouter(what: string): void {
+    if (!this.common.trafficRouter) {
+      fail(this, 'trafficRouter', this.common.trafficRouter, `${what} needs a router: `
+        + 'set TrafficRouter.gatewayApi(...) or TrafficRouter.istio(...)');
+    }
+  }
+
+  /**
+   * Fails unless each of `names` is set, for a construct that runs two versions.
+   * @internal
+   */
+  protected _requireVersions(versions: { [name: string]: VariantProps | undefined }): void {
+    for (const [name, variant] of Object.entries(versions)) {
+      if (!variant) fail(this, name, variant, `both versions are needed: set '${name}' to { image: ... }`);
+    }
+  }
+
+  /**
    * Adds a Service `<name>-<variant>` that selects the pods of one Deployment only, as a backend
    * of the route with `weight`; `variant` names the Istio subset too.
    * @internal
@@ -501,11 +532,20 @@ export abstract class StrategyApp extends Construct {
   }
 
   /**
-   * Adds the route of `trafficRouter` to `backends`, when the app has a router. The backends'
-   * Services must exist already; `service` is the app's Service, the mesh parent and Istio host.
+   * Adds the route of `trafficRouter` that splits all requests over `backends`, when the app
+   * has a router. The backends' Services must exist already; `service` is the app's Service, the
+   * mesh parent and Istio host.
    * @internal
    */
   protected _addRoute(service: kplus.Service, backends: BackendOptions[]): void {
+    this._addRules(service, [{ backends }]);
+  }
+
+  /**
+   * Adds the route of `trafficRouter` with `rules`, in order, when the app has a router.
+   * @internal
+   */
+  protected _addRules(service: kplus.Service, rules: RuleOptions[]): void {
     const router = this.common.trafficRouter;
     if (router === undefined) return;
     const written = router._write(this, {
@@ -513,16 +553,24 @@ export abstract class StrategyApp extends Construct {
       servicePort: this.servicePort,
       labels: this.objectLabels(),
       annotations: { ...this.common.annotations },
-      backends: backends.map(b => ({
-        serviceName: b.service.name,
-        subset: b.subset === undefined ? undefined : { name: b.subset, labels: { [Label.NAME]: this.name, ...b.selector } },
-        weight: b.weight,
+      rules: rules.map(rule => ({
+        matches: rule.matches,
+        backends: rule.backends.map(b => ({
+          serviceName: b.service.name,
+          subset: b.subset === undefined ? undefined : { name: b.subset, labels: { [Label.NAME]: this.name, ...b.selector } },
+          weight: b.weight,
+        })),
+        mirror: rule.mirror && { serviceName: rule.mirror.service.name, percent: rule.mirror.percent },
       })),
     });
+    const backends = rules.flatMap(rule => rule.backends);
+    const mirrors = rules.flatMap(rule => (rule.mirror ? [rule.mirror] : []));
     this.checked.routes.push({
       route: written.route,
       destinationRule: written.destinationRule,
+      host: ApiObject.of(service),
       backends: backends.map(b => ({ service: ApiObject.of(b.service), subset: b.subset, selects: ApiObject.of(b.deployment) })),
+      mirrors: mirrors.map(m => ({ service: ApiObject.of(m.service), selects: ApiObject.of(m.deployment) })),
     });
   }
 

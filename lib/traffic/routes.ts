@@ -4,6 +4,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { fail } from '../validation';
+import { RequestMatch, RequestMatchType } from './request-match';
 import { GatewayApiRouterOptions, IstioRouterOptions } from './traffic-router';
 
 /** One backend of a route: a Service of the app for Gateway API, a subset of its pods for Istio. */
@@ -16,6 +17,15 @@ export interface RouteBackend {
   readonly weight: number;
 }
 
+/** One rule of a route: requests that match go to the backends, and a copy of them to the mirror. */
+export interface RouteRule {
+  /** A request matching any of them takes this rule; none: every request (of the path prefix). */
+  readonly matches?: RequestMatch[];
+  readonly backends: RouteBackend[];
+  /** A Service that gets a copy of a share of the requests, whose answers are thrown away. */
+  readonly mirror?: { readonly serviceName: string; readonly percent: number };
+}
+
 /** What a construct asks of its router. */
 export interface RouteRequest {
   /** The name of the route objects, and of the app's Service (the mesh parent and the Istio host). */
@@ -23,7 +33,8 @@ export interface RouteRequest {
   readonly servicePort: number;
   readonly labels: Record<string, string>;
   readonly annotations: Record<string, string>;
-  readonly backends: RouteBackend[];
+  /** In order: the first rule a request matches takes it. */
+  readonly rules: RouteRule[];
 }
 
 /** The objects a router wrote. */
@@ -69,12 +80,19 @@ export class GatewayApiRoutes implements RouteWriter {
       spec: {
         parentRefs: [parent],
         hostnames,
-        rules: [{
-          matches: [{ path: { type: 'PathPrefix', value: pathPrefix } }],
-          backendRefs: request.backends.map(b => ({
+        rules: request.rules.map(rule => ({
+          matches: (rule.matches ?? [undefined]).map(match => httpRouteMatch(pathPrefix, match)),
+          filters: rule.mirror && [{
+            type: 'RequestMirror',
+            requestMirror: {
+              backendRef: { group: '', kind: 'Service', name: rule.mirror.serviceName, port: request.servicePort },
+              percent: rule.mirror.percent,
+            },
+          }],
+          backendRefs: rule.backends.map(b => ({
             group: '', kind: 'Service', name: b.serviceName, port: request.servicePort, weight: b.weight,
           })),
-        }],
+        })),
       },
     });
     return { route };
@@ -101,7 +119,7 @@ export class IstioRoutes implements RouteWriter {
       });
     }
     const metadata = { name: request.name, labels: request.labels, annotations: request.annotations };
-    const single = request.backends.length === 1;
+    const port = { number: request.servicePort };
     const route = new ApiObject(scope, 'VirtualService', {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
@@ -109,16 +127,20 @@ export class IstioRoutes implements RouteWriter {
       spec: {
         hosts: hosts ?? [request.name],
         gateways,
-        http: [{
-          route: request.backends.map(b => ({
-            destination: { host: request.name, subset: b.subset?.name, port: { number: request.servicePort } },
+        http: request.rules.map(rule => ({
+          match: rule.matches?.map(istioMatch),
+          route: rule.backends.map(b => ({
+            destination: { host: request.name, subset: b.subset?.name, port },
             // One destination takes all the traffic; a weight would only say so again.
-            weight: single ? undefined : b.weight,
+            weight: rule.backends.length === 1 ? undefined : b.weight,
           })),
-        }],
+          mirror: rule.mirror && { host: rule.mirror.serviceName, port },
+          mirrorPercentage: rule.mirror && { value: rule.mirror.percent },
+        })),
       },
     });
-    const subsets = request.backends.filter(b => b.subset).map(b => b.subset!);
+    const subsets = request.rules.flatMap(r => r.backends).filter(b => b.subset).map(b => b.subset!)
+      .filter((subset, i, all) => all.findIndex(other => other.name === subset.name) === i);
     if (subsets.length === 0) return { route };
     const destinationRule = new ApiObject(scope, 'DestinationRule', {
       apiVersion: 'networking.istio.io/v1',
@@ -127,6 +149,26 @@ export class IstioRoutes implements RouteWriter {
       spec: { host: request.name, subsets: subsets.map(s => ({ name: s.name, labels: s.labels })) },
     });
     return { route, destinationRule };
+  }
+}
+
+/** An HTTPRoute match: the path prefix, and the header, cookie or query parameter condition. */
+function httpRouteMatch(pathPrefix: string, match: RequestMatch | undefined): unknown {
+  const path = { type: 'PathPrefix', value: pathPrefix };
+  switch (match?.type) {
+    case undefined: return { path };
+    case RequestMatchType.HEADER: return { path, headers: [{ type: 'Exact', name: match.name, value: match.value }] };
+    case RequestMatchType.COOKIE: return { path, headers: [{ type: 'RegularExpression', name: 'Cookie', value: match._cookieRegex() }] };
+    case RequestMatchType.QUERY_PARAM: return { path, queryParams: [{ type: 'Exact', name: match.name, value: match.value }] };
+  }
+}
+
+/** A VirtualService match condition; Istio takes header names in lower case. */
+function istioMatch(match: RequestMatch): unknown {
+  switch (match.type) {
+    case RequestMatchType.HEADER: return { headers: { [match.name.toLowerCase()]: { exact: match.value } } };
+    case RequestMatchType.COOKIE: return { headers: { cookie: { regex: match._cookieRegex() } } };
+    case RequestMatchType.QUERY_PARAM: return { queryParams: { [match.name]: { exact: match.value } } };
   }
 }
 
