@@ -109,9 +109,10 @@ describe('CanaryApp with Gateway API', () => {
   });
 
   test('the procedure of the README passes the gate: pods first, then the weight', () => {
-    // GIVEN: 10% on 1 canary pod
+    // GIVEN
     const steps = [
       canary({ canary: undefined, canaryWeight: 0 }),
+      canary({ canaryWeight: 0, canaryReplicas: 1 }),
       canary({ canaryWeight: 10 }),
       canary({ canaryWeight: 10, canaryReplicas: 5 }),
       canary({ canaryWeight: 50 }),
@@ -122,6 +123,29 @@ describe('CanaryApp with Gateway API', () => {
     for (let i = 1; i < steps.length; i++) {
       expect(ReleaseDiff.between(steps[i - 1], steps[i]).findings).toEqual([]);
     }
+  });
+
+  test.each([
+    ['Gateway API', TrafficRouter.gatewayApi(), 'HTTPRoute web raises the share of Service web-canary from 10% to 50% of its requests '
+      + '(rule 1), in the same apply that leaves only 1 of its 5 pods ready when the route takes effect'],
+    ['Istio', TrafficRouter.istio(), 'VirtualService web raises the share of subset canary of web from 10% to 50% of its requests '
+      + '(rule 1), in the same apply that leaves only 1 of its 5 pods ready when the route takes effect'],
+  ])('the gate blocks a weight raised in the same apply that starts the pods to carry it (%s)', (_n, trafficRouter, message) => {
+    // WHEN
+    const diff = ReleaseDiff.between(canary({ canaryWeight: 10, trafficRouter }), canary({ canaryWeight: 50, trafficRouter }));
+    // THEN
+    expect(diff.findings.map(f => f.code)).toEqual(['route-outpaces-pods']);
+    expect(diff.findings[0].message.startsWith(message)).toBe(true);
+  });
+
+  test('the gate blocks a route share given to a backend with no pod at all', () => {
+    // GIVEN: the canary Deployment scaled to 0 by hand while the route sends it 10%
+    const after = canary({ canaryWeight: 10 }).map(m => (m.kind === 'Deployment' && m.metadata.name === 'web-canary'
+      ? { ...m, spec: { ...m.spec, replicas: 0 } } : m));
+    // WHEN
+    const diff = ReleaseDiff.between(canary({ canaryWeight: 0 }), after);
+    // THEN
+    expect(diff.findings.map(f => f.message)).toContainEqual(expect.stringContaining('but no pod serves it: the requests would fail'));
   });
 });
 

@@ -6,6 +6,7 @@ import { Label } from '../labels';
 import {
   byKindAndName, canonical, counterpart, describeObject, KubeObject, LabelIndex, ReadObject, readObjects, selectsLabels,
 } from './manifests';
+import { backendShares, percent } from './route-shares';
 import { DeploymentMove, deploymentMove, maxTotal, maxUnavailable, replicasFieldRemoved } from './transition';
 
 /**
@@ -35,6 +36,11 @@ export enum FindingCode {
   SERVING_SERVICE_REMOVED = 'serving-service-removed',
   /** A Recreate Deployment's template changes: every pod stops before the new ones start. */
   RECREATE_DOWNTIME = 'recreate-downtime',
+  /**
+   * A route (HTTPRoute, VirtualService) gives a backend a larger share of the requests in the same
+   * apply that starts pods of it: the route takes effect at once, before they are ready.
+   */
+  ROUTE_OUTPACES_PODS = 'route-outpaces-pods',
 }
 
 /**
@@ -195,6 +201,7 @@ export class ReleaseDiff {
 
     this.checkDeployments();
     this.services = this.serviceMoves.flatMap(s => this.checkService(s));
+    this.checkRoutes(before, after);
     this.apps = this.recogniseApps();
     this.blocked = this.findings.some(f => f.severity === Severity.BLOCK);
   }
@@ -230,6 +237,39 @@ export class ReleaseDiff {
       if (after.object.spec?.strategy?.type === 'Recreate' && d.templateChanged && d.beforeCount > 0) {
         this.report(app, FindingCode.RECREATE_DOWNTIME, `${name} uses the Recreate strategy: its ${pods(d.beforeCount)} `
           + 'all stop before the new ones start, and nothing serves in between');
+      }
+    }
+  }
+
+  /**
+   * `route-outpaces-pods`: a backend whose share grows must have, when the apply lands, every pod
+   * it runs after it ready (and some pods at all).
+   */
+  private checkRoutes(before: ReadObject[], after: ReadObject[]): void {
+    const lookups = (objects: ReadObject[]) => {
+      const byName = (kind: string) => new Map(objects.filter(o => o.object.kind === kind).map(o => [o.object.metadata.name, o.object]));
+      const services = byName('Service');
+      const rules = new Map(objects.filter(o => o.object.kind === 'DestinationRule')
+        .map(o => [String(o.object.spec?.host ?? '').split('.')[0], o.object]));
+      return { service: (name: string) => services.get(name), rule: (host: string) => rules.get(host) };
+    };
+    const [old, next] = [lookups(before), lookups(after)];
+    for (const [b, a] of [...pair(before, after, 'HTTPRoute'), ...pair(before, after, 'VirtualService')]) {
+      if (!a) continue;
+      const previous = new Map((b ? backendShares(b.object, old.service, old.rule) : []).map(x => [x.key, x.share]));
+      for (const backend of backendShares(a.object, next.service, next.rule)) {
+        const was = previous.get(backend.key) ?? 0;
+        if (backend.share <= was || backend.selector === undefined) continue;
+        const reached = this.podsAfter.select(backend.selector);
+        const pods = sum(reached.map(d => d.afterCount));
+        const ready = sum(reached.map(d => d.minReady));
+        if (pods > 0 && ready >= pods) continue;
+        const route = `${a.object.kind} ${a.object.metadata.name}`;
+        this.report(ownerOf(a.object), FindingCode.ROUTE_OUTPACES_PODS, `${route} raises the share of ${backend.what} from `
+          + `${percent(was)} to ${percent(backend.share)} of its requests (${backend.key.split(':')[0]}), `
+          + (pods === 0 ? 'but no pod serves it: the requests would fail; '
+            : `in the same apply that leaves only ${ready} of its ${pods} pods ready when the route takes effect: `)
+          + 'start the pods in one apply (e.g. canaryReplicas), wait until they are ready, then move the traffic');
       }
     }
   }
