@@ -247,7 +247,8 @@ export class ReleaseDiff {
    */
   private checkRoutes(before: ReadObject[], after: ReadObject[]): void {
     const lookups = (objects: ReadObject[]) => {
-      const byName = (kind: string) => new Map(objects.filter(o => o.object.kind === kind).map(o => [o.object.metadata.name, o.object]));
+      const byName = (kind: string) =>
+        new Map(objects.filter(o => o.object.kind === kind).map(o => [o.object.metadata.name, o.object]));
       const services = byName('Service');
       const rules = new Map(objects.filter(o => o.object.kind === 'DestinationRule')
         .map(o => [String(o.object.spec?.host ?? '').split('.')[0], o.object]));
