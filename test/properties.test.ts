@@ -6,8 +6,8 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  AppProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, CommonAppProps, RampedApp, RampedAppProps,
-  RecreateApp, ReleaseDiff, RollingUpdatePlan, RollingUpdateProps, Slot, VariantProps,
+  AppProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, RampedApp, RampedAppProps,
+  RecreateApp, ReleaseDiff, RollingUpdatePlan, RollingUpdateProps, ServedAppProps, Slot, VariantProps,
 } from '../lib';
 import { Manifest, newChart, objectSet, synth } from './util';
 
@@ -41,7 +41,7 @@ const probe = (p: number) => fc.constantFrom(
   kplus.Probe.fromCommand(['cat', '/tmp/ready']),
 );
 
-const common: fc.Arbitrary<CommonAppProps> = fc.record({
+const common: fc.Arbitrary<ServedAppProps> = fc.record({
   name, port, replicas: fc.integer({ min: 0, max: 50 }),
   servicePort: fc.option(port, { nil: undefined }),
   wait: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),

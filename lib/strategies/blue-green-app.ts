@@ -1,7 +1,7 @@
 // BlueGreenApp: two fixed slots run side by side; releasing and rolling back only move Service selectors.
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CommonAppProps, StrategyApp, VariantProps } from './base';
+import { ServedAppProps, StrategyApp, VariantProps } from './base';
 import { Annotation, Label } from '../labels';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
 import { checkInteger, fail } from '../validation';
@@ -19,7 +19,7 @@ export enum Slot {
 /**
  * Props of `BlueGreenApp`.
  */
-export interface BlueGreenAppProps extends CommonAppProps, RollingUpdateProps {
+export interface BlueGreenAppProps extends ServedAppProps, RollingUpdateProps {
   /**
    * The version in the blue slot.
    */
