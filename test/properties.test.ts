@@ -192,7 +192,7 @@ describe('valid props synthesize valid, checked manifests, and every next phase 
 
   test('BlueGreenApp: the README\'s steps, each through the gate, and the hazards it catches', () => {
     const nextVersion = (props: BlueGreenAppProps) =>
-      variant.filter(v => v.image !== props.blue.image && v.image !== props.green.image);
+      variant.filter(v => v.image !== props.blue!.image && v.image !== props.green!.image);
     fc.assert(fc.property(blueGreenProps.chain(props => fc.tuple(fc.constant(props), nextVersion(props))), ([props, next]) => {
       const idle = props.activeSlot === Slot.BLUE ? 'green' : 'blue';
       const other = props.activeSlot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
@@ -209,6 +209,12 @@ describe('valid props synthesize valid, checked manifests, and every next phase 
       // The steps in order: the idle slot back to replicas, deploy, switch, scale the idle slot
       // down and back up, and roll back to the slot that still runs.
       expectGatePasses([before, readied, afterDeploy, afterSwitch, afterScaleDown, afterSwitch, afterRollback]);
+      // The first release, with nothing in the idle slot: the same Deployments and selectors, and
+      // putting the version there is a move like any deploy to the idle slot.
+      const firstRelease = manifestsOf(blueGreen, { ...props, [idle]: undefined, idleReplicas: undefined, preview: undefined });
+      expect(objectSet(firstRelease)).toEqual(objectSet(before).filter(o => o !== `Service/${props.name}-preview`));
+      expect(selectors(firstRelease)).toEqual(selectors(before));
+      expectGatePasses([firstRelease, readied]);
 
       const name = props.name!;
       expect(gate(afterDeploy, withUnseenVersion(afterSwitch, `${name}-${idle}`))).toContain('block unverified-switch');
