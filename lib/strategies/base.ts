@@ -286,7 +286,7 @@ export interface CommonAppProps {
 
   /**
    * Containers that run to completion, in order, before the app container starts. Each needs a
-   * name of its own, as sidecars do.
+   * name of its own, and is pulled as sidecars are.
    *
    * @default - none
    */
@@ -294,7 +294,8 @@ export interface CommonAppProps {
 
   /**
    * Containers that run beside the app container in every pod, e.g. a log shipper or a proxy.
-   * Each needs a name of its own, other than `app`, the app container's.
+   * Each needs a name of its own, other than `app`, the app container's. Without its own
+   * `imagePullPolicy` each is pulled as Kubernetes defaults it, as the app container is.
    *
    * @default - none
    */
@@ -590,7 +591,7 @@ export abstract class StrategyApp extends Construct {
       terminationGracePeriod: props.terminationGracePeriod,
       securityContext: props.podSecurityContext,
       serviceAccount: props.serviceAccount,
-      initContainers: props.initContainers,
+      initContainers: props.initContainers?.map(c => this.withPullPolicy(c)),
       containers: [{
         name: APP_CONTAINER_NAME,
         image: variant.image,
@@ -608,7 +609,7 @@ export abstract class StrategyApp extends Construct {
         volumeMounts: props.volumeMounts,
         imagePullPolicy: props.imagePullPolicy ?? defaultPullPolicy(parseImageReference(variant.image)),
         lifecycle: this.execPreStop(),
-      }, ...props.sidecars ?? []],
+      }, ...(props.sidecars ?? []).map(c => this.withPullPolicy(c))],
     });
     this.schedule(deployment);
     deployment.select(kplus.LabelSelector.of({ labels: selector }));
@@ -716,12 +717,19 @@ export abstract class StrategyApp extends Construct {
             + `${[...names].map(n => JSON.stringify(n)).join(', ')}`);
         }
         names.add(container.name);
+        checkImage(this, `${prop}[${i}].image`, container.image);
       });
     }
     checkLabels(this, 'nodeSelector', props.nodeSelector, [], '');
     if (props.priorityClassName !== undefined) {
       checkSubdomain(this, 'priorityClassName', props.priorityClassName);
     }
+  }
+
+  /** An extra container, pulled as the app container is by default (cdk8s-plus would always pull). */
+  private withPullPolicy(container: kplus.ContainerProps): kplus.ContainerProps {
+    const imagePullPolicy = container.imagePullPolicy ?? defaultPullPolicy(parseImageReference(container.image));
+    return { ...container, imagePullPolicy };
   }
 
   /** Tolerations and affinity through cdk8s-plus's scheduling API. */
