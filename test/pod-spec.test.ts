@@ -270,6 +270,17 @@ describe('an app without a port', () => {
       + 'the container port, or declare the port the probe checks']);
   });
 
+  test('a readiness probe on an undeclared port fails the checks, though no Service routes to the pods', () => {
+    // GIVEN
+    const chart = newChart();
+    // WHEN
+    new RampedApp(chart, 'worker', { ...worker, readiness: kplus.Probe.fromTcpSocket({ port: 9090 }) });
+    // THEN
+    expect(checkErrors(chart)).toEqual(['[test] test/worker: \'readiness\' checks port 9090, which container app of '
+      + 'Deployment worker does not declare (no ports): the probe fails, so the pods never become ready and every rollout '
+      + 'stalls; probe the container port, or declare the port the probe checks']);
+  });
+
   test.each([
     ['servicePort', { servicePort: 80 }, '80'],
     ['serviceType', { serviceType: kplus.ServiceType.NODE_PORT }, '"NodePort"'],
