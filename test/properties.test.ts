@@ -48,6 +48,8 @@ const common: fc.Arbitrary<ServedAppProps> = fc.record({
   minReady: fc.integer({ min: 0, max: 100 }),
   revisionHistoryLimit: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
   changeCause: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+  metricsPort: fc.option(port, { nil: undefined }),
+  pod: fc.boolean(),
 }).chain(c => probe(c.port).map(readiness => ({
   name: c.name,
   port: c.port,
@@ -60,9 +62,20 @@ const common: fc.Arbitrary<ServedAppProps> = fc.record({
   progressDeadline: Duration.seconds(c.minReady + 600),
   revisionHistoryLimit: c.revisionHistoryLimit,
   changeCause: c.changeCause,
+  ports: c.metricsPort === undefined || c.metricsPort === c.port ? undefined : [{ name: 'metrics', number: c.metricsPort }],
+  ...(c.pod ? {
+    podAnnotations: { 'prometheus.io/scrape': 'true', 'checksum/config': c.name },
+    podLabels: { tier: 'backend' },
+    nodeSelector: { 'kubernetes.io/os': 'linux' },
+    tolerations: [kplus.NodeTaintQuery.exists('dedicated')],
+    sidecars: [{ name: 'shipper', image: 'registry.example.com/ops/shipper:3.1.0' }],
+  } : {}),
 })));
 
-const appProps: fc.Arbitrary<AppProps> = fc.tuple(common, variant).map(([c, v]) => ({ ...c, ...v }));
+/** Recreate and ramped props; some are workers without a port, and so without a Service. */
+const appProps: fc.Arbitrary<AppProps> = fc.tuple(common, variant, fc.boolean()).map(([c, v, worker]) => (worker
+  ? { ...c, ...v, port: undefined, servicePort: undefined, readiness: kplus.Probe.fromCommand(['cat', '/tmp/ready']) }
+  : { ...c, ...v }));
 const rampedProps: fc.Arbitrary<RampedAppProps> = fc.tuple(appProps, rolling).map(([a, r]) => ({ ...a, ...r }));
 
 const blueGreenProps: fc.Arbitrary<BlueGreenAppProps> = fc.tuple(common, rolling, variant, variant,
