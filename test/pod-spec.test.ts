@@ -206,6 +206,11 @@ describe('containers, secrets and scheduling', () => {
     expect(error({ nodeSelector: { disktype: 'fast ssd' } })).toMatch(/^test\/web: 'nodeSelector.disktype' is "fast ssd"; it must be a label value/);
   });
 
+  test('fails when an affinity weight is outside 1-100', () => {
+    expect(error({ affinity: { attract: [{ node: kplus.Node.labeled(kplus.NodeLabelQuery.is('disktype', 'ssd')), weight: 0 }] } }))
+      .toBe('test/web: \'affinity.attract[0].weight\' is 0; it must be an integer from 1 to 100');
+  });
+
   test('fails when priorityClassName is not a DNS-1123 subdomain', () => {
     expect(error({ priorityClassName: 'High' })).toBe('test/web: \'priorityClassName\' is "High"; it must be a DNS-1123 '
       + 'subdomain: at most 253 characters of lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit');

@@ -333,7 +333,8 @@ export interface CommonAppProps {
 
   /**
    * Which nodes the pods are attracted to, and which pods they run with or away from, through
-   * cdk8s-plus's scheduling API.
+   * cdk8s-plus's scheduling API. A `weight` makes a rule a preference; it is an integer from 1 to
+   * 100.
    *
    * @default - no affinity
    */
@@ -721,6 +722,12 @@ export abstract class StrategyApp extends Construct {
       });
     }
     checkLabels(this, 'nodeSelector', props.nodeSelector, [], '');
+    // cdk8s-plus refuses a bad weight only when it schedules, without saying whose.
+    for (const kind of ['attract', 'colocate', 'separate'] as const) {
+      (props.affinity?.[kind] ?? []).forEach(({ weight }, i) => {
+        if (weight !== undefined) checkInteger(this, `affinity.${kind}[${i}].weight`, weight, 1, 100);
+      });
+    }
     if (props.priorityClassName !== undefined) {
       checkSubdomain(this, 'priorityClassName', props.priorityClassName);
     }
