@@ -281,6 +281,11 @@ const commonBreakage: Array<[string, Record<string, unknown>]> = [
   ['revisionHistoryLimit', { revisionHistoryLimit: -1 }],
   ['labels', { labels: { 'app.kubernetes.io/name': 'x' } }], ['labels', { labels: { 'team name': 'x' } }],
   ['changeCause', { changeCause: 'x', annotations: { 'kubernetes.io/change-cause': 'y' } }],
+  ['ports[0].name', { ports: [{ name: 'Metrics', number: 9090 }] }], ['ports[0].name', { ports: [{ number: 9090 }] }],
+  ['podAnnotations', { podAnnotations: { 'kubectl.kubernetes.io/restartedAt': 'x' } }],
+  ['podLabels', { podLabels: { 'app.kubernetes.io/version': 'x' } }],
+  ['sidecars[0].name', { sidecars: [{ name: 'app', image: 'proxy:1' }] }],
+  ['priorityClassName', { priorityClassName: 'High' }],
 ];
 const rollingBreakage: Array<[string, Record<string, unknown>]> = [
   ['maxUnavailable', { maxSurge: kplus.PercentOrAbsolute.absolute(0), maxUnavailable: kplus.PercentOrAbsolute.percent(0) }],
@@ -309,7 +314,7 @@ function refusesBreakage<P>(props: fc.Arbitrary<P>, build: Build<P>, breakage: A
   fc.assert(fc.property(props, fc.constantFrom(...breakage), (valid, [prop, change]) => {
     const chart = newChart();
     // A map prop names the offending key ('labels' has the managed key ...), any other its value.
-    const named = new RegExp(`^test/app: '${prop.replace('.', '\\.')}' (is|has the [a-z ]*key) `);
+    const named = new RegExp(`^test/app: '${prop.replace(/[.[\]]/g, '\\$&')}' (is|has the [a-z ]*key) `);
     expect(() => build(chart, { ...valid, ...change })).toThrow(named);
   }), { numRuns: RUNS });
 }
