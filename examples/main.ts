@@ -6,13 +6,13 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  ABTestApp, BlueGreenApp, CanaryApp, CommonAppProps, RampedApp, RecreateApp, RequestMatch, ShadowApp, Slot, TrafficRouter,
+  ABTestApp, BlueGreenApp, CanaryApp, RampedApp, RecreateApp, RequestMatch, ServedAppProps, ShadowApp, Slot, TrafficRouter,
 } from 'cdk8s-deployment-strategies';
 
 const IMAGE = 'nginxinc/nginx-unprivileged';
 
 /** What every example app shares: the port, an HTTP readiness probe, draining and a writable /tmp. */
-function webDefaults(scope: Construct): CommonAppProps {
+function webDefaults(scope: Construct): ServedAppProps {
   const tmp = kplus.Volume.fromEmptyDir(scope, 'tmp', 'tmp');
   return {
     port: 8080,

@@ -11,6 +11,7 @@ export const MAX_NAME_LENGTH = 63;
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PERCENT = /^[0-9]+%$/;
 
@@ -43,6 +44,40 @@ export function checkInteger(scope: IConstruct, prop: string, value: number, min
 
 export function checkPort(scope: IConstruct, prop: string, value: number): number {
   return checkInteger(scope, prop, value, 1, 65535);
+}
+
+/**
+ * A container port name as Kubernetes checks it (an IANA service name): at most 15 characters of
+ * [a-z0-9-], at least one letter, no '--', not starting or ending with '-'.
+ */
+export function checkPortName(scope: IConstruct, prop: string, name: string): string {
+  if (typeof name !== 'string' || name.length > 15 || !DNS_1123_LABEL.test(name) || !/[a-z]/.test(name)
+    || name.includes('--')) {
+    fail(scope, prop, name, 'it must be an IANA service name: at most 15 characters of [a-z0-9-], with a letter, '
+      + 'no \'--\', not starting or ending with \'-\'');
+  }
+  return name;
+}
+
+/** A name that is a DNS-1123 subdomain, such as the name of an object another app or the cluster defines. */
+export function checkSubdomain(scope: IConstruct, prop: string, name: string): string {
+  if (typeof name !== 'string' || name.length > 253 || !DNS_1123_SUBDOMAIN.test(name)) {
+    fail(scope, prop, name, 'it must be a DNS-1123 subdomain: at most 253 characters of lower-case letters, digits, '
+      + '\'-\' and \'.\', starting and ending with a letter or digit');
+  }
+  return name;
+}
+
+/** Checks the keys and values of a label map; `managed` keys are refused with `why`. */
+export function checkLabels(scope: IConstruct, prop: string, labels: { [key: string]: string } | undefined,
+  managed: string[], why: string): void {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    checkQualifiedName(scope, prop, key);
+    if (managed.includes(key)) {
+      failKey(scope, prop, 'managed key', key, `${why}; use another key than ${managed.join(', ')}`);
+    }
+    checkLabelValue(scope, `${prop}.${key}`, value);
+  }
 }
 
 export function checkWholeSeconds(scope: IConstruct, prop: string, value: Duration, min: number): number {

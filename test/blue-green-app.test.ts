@@ -151,10 +151,57 @@ test('exposes the active and idle deployments and slot', () => {
   expect([app.activeVersion, app.idleVersion]).toEqual(['1.5.0', '1.4.0']);
 });
 
+describe('the first release, without a version in the idle slot', () => {
+  test('synthesizes the idle Deployment at 0 pods of the active version, and no preview Service', () => {
+    // GIVEN
+    const chart = newChart('shop');
+    // WHEN
+    const app = new BlueGreenApp(chart, 'web', { ...base, green: undefined });
+    // THEN
+    expect(synth(chart)).toMatchSnapshot();
+    expect([app.idleReplicas, app.idleVersion, app.previewService]).toEqual([0, '1.4.0', undefined]);
+  });
+
+  test('keeps the Deployments, so adding the second version only changes the idle slot and adds the preview', () => {
+    // GIVEN
+    const before = manifests({ green: undefined });
+    // WHEN
+    const after = manifests();
+    // THEN
+    expect(objectSet(before)).toEqual(['Deployment/web-blue', 'Deployment/web-green', 'Service/web']);
+    expect(objectSet(after)).toEqual([...objectSet(before), 'Service/web-preview']);
+    expect(find(after, 'Deployment', 'web-blue')).toStrictEqual(find(before, 'Deployment', 'web-blue'));
+    expect(find(after, 'Service', 'web')).toStrictEqual(find(before, 'Service', 'web'));
+    expect(diffPaths(find(before, 'Deployment', 'web-green'), find(after, 'Deployment', 'web-green'))).toEqual([
+      'metadata.labels.app.kubernetes.io/version', 'spec.replicas', 'spec.template.metadata.labels.app.kubernetes.io/version',
+      'spec.template.spec.containers.0.image',
+    ]);
+  });
+
+  test('works with green active and blue left out', () => {
+    expect(objectSet(manifests({ activeSlot: Slot.GREEN, blue: undefined })))
+      .toEqual(['Deployment/web-blue', 'Deployment/web-green', 'Service/web']);
+  });
+});
+
 describe('bad input', () => {
-  test('fails when a slot is missing', () => {
-    expect(error({ green: undefined as any })).toBe(
-      'test/web: \'green\' is undefined; both slots need a version: set \'green\' to { image: ... }');
+  test('fails when the active slot has no version', () => {
+    expect(error({ blue: undefined })).toBe(
+      'test/web: \'blue\' is undefined; it is the active slot, which needs a version: set \'blue\' to { image: ... }');
+  });
+
+  test('fails when the idle slot has no version but idleReplicas asks for pods', () => {
+    expect(error({ green: undefined, idleReplicas: 2 })).toBe('test/web: \'idleReplicas\' is 2; the idle slot \'green\' '
+      + 'has no version to run or preview: set \'green\' to { image: ... } first');
+  });
+
+  test('fails when the idle slot has no version but preview is asked for', () => {
+    expect(error({ green: undefined, preview: true })).toBe('test/web: \'preview\' is true; the idle slot \'green\' '
+      + 'has no version to run or preview: set \'green\' to { image: ... } first');
+  });
+
+  test('a first release without a preview is held to the name limit of the release that adds one', () => {
+    expect(error({ green: undefined, name: 'a'.repeat(56) })).toMatch(/may have at most 55, so that '.*-preview' fits/);
   });
 
   test('fails when a slot\'s image is missing', () => {

@@ -197,7 +197,7 @@ test('fails when the readiness probe checks a port the container does not expose
   new RampedApp(chart, 'web', { ...web, readiness: kplus.Probe.fromHttpGet('/ready', { port: 9999 }) });
   // THEN
   expect(checkErrors(chart)).toEqual(['[test] test/web: the readiness probe of container app of Deployment web checks port '
-    + '9999, which the container does not expose (ports: 8080): it says nothing about the port that serves']);
+    + '9999, which the container does not expose (ports: http/8080): it says nothing about the port that serves']);
 });
 
 test.each(['liveness', 'startup'])('fails when the %s probe checks a port the container does not declare', prop => {
@@ -207,7 +207,7 @@ test.each(['liveness', 'startup'])('fails when the %s probe checks a port the co
   new RampedApp(chart, 'web', { ...web, [prop]: kplus.Probe.fromHttpGet('/health', { port: 9999 }) });
   // THEN
   expect(checkErrors(chart)).toEqual([`[test] test/web: '${prop}' checks port 9999, which container app of Deployment web `
-    + 'does not declare (ports: 8080): the probe fails and the kubelet restarts the container again and again; probe the '
+    + 'does not declare (ports: http/8080): the probe fails and the kubelet restarts the container again and again; probe the '
     + 'container port, or declare the port the probe checks']);
 });
 
@@ -226,10 +226,10 @@ test('fails when a Service port targets a port the pods do not expose', () => {
   const chart = newChart();
   const app = new RampedApp(chart, 'web', web);
   // WHEN
-  app.service.bind(9090, { name: 'metrics', targetPort: 9091 });
+  app.service!.bind(9090, { name: 'metrics', targetPort: 9091 });
   // THEN
   expect(checkErrors(chart)).toEqual(['[test] test/web: Service web sends port 9090 to targetPort 9091, which no '
-    + 'container of Deployment web exposes (ports: 8080)']);
+    + 'container of Deployment web exposes (ports: http/8080)']);
 });
 
 test('fails when the container serving the Service has no readiness probe', () => {
@@ -249,8 +249,8 @@ test('lists every failing construct at once', () => {
   const one = new RampedApp(chart, 'one', { ...web, name: 'one' });
   const two = new RampedApp(chart, 'two', { ...web, name: 'two' });
   // WHEN
-  one.service.selectLabel('tier', 'missing');
-  two.service.selectLabel('tier', 'missing');
+  one.service!.selectLabel('tier', 'missing');
+  two.service!.selectLabel('tier', 'missing');
   // THEN
   expect(checkErrors(chart).map(e => e.split(':')[0])).toEqual(['[test] test/one', '[test] test/two']);
 });

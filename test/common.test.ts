@@ -307,7 +307,7 @@ describe('container and service knobs', () => {
     });
     expect(pod.volumes).toStrictEqual([{ name: 'tmp', emptyDir: {} }]);
     expect(find(objects, 'Service', 'web').spec).toMatchObject({
-      type: 'NodePort', ports: [{ name: 'http', port: 8443, targetPort: 8080 }],
+      type: 'NodePort', ports: [{ name: 'http', port: 8443, targetPort: 'http' }],
     });
   });
 

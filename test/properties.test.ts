@@ -6,9 +6,8 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  ABTestApp, ABTestAppProps, AppProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, CommonAppProps, RampedApp,
-  RampedAppProps,
-  RecreateApp, ReleaseDiff, RequestMatch, RollingUpdatePlan, RollingUpdateProps, ShadowApp, ShadowAppProps, Slot,
+  ABTestApp, ABTestAppProps, AppProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, RampedApp, RampedAppProps,
+  RecreateApp, ReleaseDiff, RequestMatch, RollingUpdatePlan, RollingUpdateProps, ServedAppProps, ShadowApp, ShadowAppProps, Slot,
   TrafficRouter, VariantProps,
 } from '../lib';
 import { Manifest, newChart, objectSet, synth } from './util';
@@ -43,13 +42,15 @@ const probe = (p: number) => fc.constantFrom(
   kplus.Probe.fromCommand(['cat', '/tmp/ready']),
 );
 
-const common: fc.Arbitrary<CommonAppProps> = fc.record({
+const common: fc.Arbitrary<ServedAppProps> = fc.record({
   name, port, replicas: fc.integer({ min: 0, max: 50 }),
   servicePort: fc.option(port, { nil: undefined }),
   wait: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
   minReady: fc.integer({ min: 0, max: 100 }),
   revisionHistoryLimit: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
   changeCause: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+  metricsPort: fc.option(port, { nil: undefined }),
+  pod: fc.boolean(),
 }).chain(c => probe(c.port).map(readiness => ({
   name: c.name,
   port: c.port,
@@ -62,9 +63,20 @@ const common: fc.Arbitrary<CommonAppProps> = fc.record({
   progressDeadline: Duration.seconds(c.minReady + 600),
   revisionHistoryLimit: c.revisionHistoryLimit,
   changeCause: c.changeCause,
+  ports: c.metricsPort === undefined || c.metricsPort === c.port ? undefined : [{ name: 'metrics', number: c.metricsPort }],
+  ...(c.pod ? {
+    podAnnotations: { 'prometheus.io/scrape': 'true', 'checksum/config': c.name },
+    podLabels: { tier: 'backend' },
+    nodeSelector: { 'kubernetes.io/os': 'linux' },
+    tolerations: [kplus.NodeTaintQuery.exists('dedicated')],
+    sidecars: [{ name: 'shipper', image: 'registry.example.com/ops/shipper:3.1.0' }],
+  } : {}),
 })));
 
-const appProps: fc.Arbitrary<AppProps> = fc.tuple(common, variant).map(([c, v]) => ({ ...c, ...v }));
+/** Recreate and ramped props; some are workers without a port, and so without a Service. */
+const appProps: fc.Arbitrary<AppProps> = fc.tuple(common, variant, fc.boolean()).map(([c, v, worker]) => (worker
+  ? { ...c, ...v, port: undefined, servicePort: undefined, readiness: kplus.Probe.fromCommand(['cat', '/tmp/ready']) }
+  : { ...c, ...v }));
 const rampedProps: fc.Arbitrary<RampedAppProps> = fc.tuple(appProps, rolling).map(([a, r]) => ({ ...a, ...r }));
 
 const blueGreenProps: fc.Arbitrary<BlueGreenAppProps> = fc.tuple(common, rolling, variant, variant,
@@ -194,7 +206,7 @@ describe('valid props synthesize valid, checked manifests, and every next phase 
 
   test('BlueGreenApp: the README\'s steps, each through the gate, and the hazards it catches', () => {
     const nextVersion = (props: BlueGreenAppProps) =>
-      variant.filter(v => v.image !== props.blue.image && v.image !== props.green.image);
+      variant.filter(v => v.image !== props.blue!.image && v.image !== props.green!.image);
     fc.assert(fc.property(blueGreenProps.chain(props => fc.tuple(fc.constant(props), nextVersion(props))), ([props, next]) => {
       const idle = props.activeSlot === Slot.BLUE ? 'green' : 'blue';
       const other = props.activeSlot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
@@ -211,6 +223,12 @@ describe('valid props synthesize valid, checked manifests, and every next phase 
       // The steps in order: the idle slot back to replicas, deploy, switch, scale the idle slot
       // down and back up, and roll back to the slot that still runs.
       expectGatePasses([before, readied, afterDeploy, afterSwitch, afterScaleDown, afterSwitch, afterRollback]);
+      // The first release, with nothing in the idle slot: the same Deployments and selectors, and
+      // putting the version there is a move like any deploy to the idle slot.
+      const firstRelease = manifestsOf(blueGreen, { ...props, [idle]: undefined, idleReplicas: undefined, preview: undefined });
+      expect(objectSet(firstRelease)).toEqual(objectSet(before).filter(o => o !== `Service/${props.name}-preview`));
+      expect(selectors(firstRelease)).toEqual(selectors(before));
+      expectGatePasses([firstRelease, readied]);
 
       const name = props.name!;
       expect(gate(afterDeploy, withUnseenVersion(afterSwitch, `${name}-${idle}`))).toContain('block unverified-switch');
@@ -303,14 +321,14 @@ describe('A/B tests and shadows: every phase keeps the objects and selectors and
   const abApp: Build<ABTestAppProps> = (chart, props) => new ABTestApp(chart, 'app', props);
   const shadowApp: Build<ShadowAppProps> = (chart, props) => new ShadowApp(chart, 'app', props);
 
-  test('ABTestApp: a new B, the winner into A, and B scaled to 0', () => {
+  test('ABTestApp: a new B, the winner into A, then B scaled to 0', () => {
     fc.assert(fc.property(abProps, variant, (props, next) => {
-      const [before, newB, concluded] = [props, { ...props, b: next }, { ...props, a: props.b, bReplicas: 0 }]
+      const promoted = { ...props, a: props.b };
+      const [before, newB, afterPromotion, concluded] = [props, { ...props, b: next }, promoted, { ...promoted, bReplicas: 0 }]
         .map(p => manifestsOf(abApp, p));
-      expectSameShape(before, newB);
-      expectSameShape(before, concluded);
+      for (const phase of [newB, afterPromotion, concluded]) expectSameShape(before, phase);
       expectGatePasses([before, newB]);
-      expectGatePasses([before, concluded]);
+      expectGatePasses([before, afterPromotion, concluded]);
     }), { numRuns: RUNS });
   });
 
@@ -342,6 +360,11 @@ const commonBreakage: Array<[string, Record<string, unknown>]> = [
   ['revisionHistoryLimit', { revisionHistoryLimit: -1 }],
   ['labels', { labels: { 'app.kubernetes.io/name': 'x' } }], ['labels', { labels: { 'team name': 'x' } }],
   ['changeCause', { changeCause: 'x', annotations: { 'kubernetes.io/change-cause': 'y' } }],
+  ['ports[0].name', { ports: [{ name: 'Metrics', number: 9090 }] }], ['ports[0].name', { ports: [{ number: 9090 }] }],
+  ['podAnnotations', { podAnnotations: { 'kubectl.kubernetes.io/restartedAt': 'x' } }],
+  ['podLabels', { podLabels: { 'app.kubernetes.io/version': 'x' } }],
+  ['sidecars[0].name', { sidecars: [{ name: 'app', image: 'proxy:1' }] }],
+  ['priorityClassName', { priorityClassName: 'High' }],
 ];
 const rollingBreakage: Array<[string, Record<string, unknown>]> = [
   ['maxUnavailable', { maxSurge: kplus.PercentOrAbsolute.absolute(0), maxUnavailable: kplus.PercentOrAbsolute.percent(0) }],
@@ -370,7 +393,7 @@ function refusesBreakage<P>(props: fc.Arbitrary<P>, build: Build<P>, breakage: A
   fc.assert(fc.property(props, fc.constantFrom(...breakage), (valid, [prop, change]) => {
     const chart = newChart();
     // A map prop names the offending key ('labels' has the managed key ...), any other its value.
-    const named = new RegExp(`^test/app: '${prop.replace('.', '\\.')}' (is|has the [a-z ]*key) `);
+    const named = new RegExp(`^test/app: '${prop.replace(/[.[\]]/g, '\\$&')}' (is|has the [a-z ]*key) `);
     expect(() => build(chart, { ...valid, ...change })).toThrow(named);
   }), { numRuns: RUNS });
 }

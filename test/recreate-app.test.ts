@@ -32,6 +32,6 @@ test('exposes the deployment, the service and the version', () => {
   const app = new RecreateApp(newChart(), 'web', { image: 'web:2.0.1', port: 8080, name: 'web' });
   // THEN
   expect(app.deployment.name).toBe('web');
-  expect(app.service.name).toBe('web');
+  expect(app.service?.name).toBe('web');
   expect(app.version).toBe('2.0.1');
 });

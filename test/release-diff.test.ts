@@ -89,6 +89,7 @@ describe('the procedures of the README pass the gate', () => {
   });
 
   test.each([
+    ['first release, then the second version into the idle slot', { green: undefined }, {}],
     ['deploy to idle', {}, { green: { image: 'r/api:1.6.0' } }],
     ['switch', {}, { activeSlot: Slot.GREEN }],
     ['scale idle down', { activeSlot: Slot.GREEN }, { activeSlot: Slot.GREEN, idleReplicas: 0 }],

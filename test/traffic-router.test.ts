@@ -337,3 +337,9 @@ describe('bad input', () => {
     expect(canaryError(props as Partial<CanaryAppProps>).startsWith(message)).toBe(true);
   });
 });
+
+test('fails when an app without a port has a router: there is no Service to route to', () => {
+  expect(errorOf(() => new RampedApp(newChart(), 'worker', { image: 'r/worker:1', trafficRouter: TrafficRouter.gatewayApi() })))
+    .toBe('test/worker: \'trafficRouter\' is "a router"; it routes to the app\'s Service, which only an app with a \'port\' has: '
+      + 'set \'port\', or leave the router out for a worker that serves no requests');
+});

@@ -148,7 +148,7 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
   for (const objects of registered) {
     const fail = (message: string) => errors.push(`${objects.path}: ${message}`);
     for (const deployment of objects.deployments) {
-      checkProbes(index.of(deployment), fail);
+      checkProbes(index.of(deployment), fail, objects.services.length === 0);
     }
     // Overlapping selectors and Services selecting two apps follow from a collision of names: its
     // one line says it all.
@@ -343,15 +343,24 @@ function checkReadiness(pod: PodSource, container: any, fail: (message: string) 
 /**
  * Liveness and startup probes on a port the container does not declare: the probe fails, so the
  * kubelet restarts the container again and again (the app may listen there, but then it should
- * say so).
+ * say so). The readiness probe too when `withReadiness`: for an app without a Service, whose
+ * readiness no Service check looks at, a probe that fails keeps every pod unready and stalls
+ * every rollout.
  */
-function checkProbes(deployment: PodSource, fail: (message: string) => void): void {
+function checkProbes(deployment: PodSource, fail: (message: string) => void, withReadiness: boolean): void {
+  const outcome: Record<string, string> = {
+    readiness: 'the probe fails, so the pods never become ready and every rollout stalls',
+    liveness: 'the probe fails and the kubelet restarts the container again and again',
+    startup: 'the probe fails and the kubelet restarts the container again and again',
+  };
   for (const container of deployment.containers) {
-    for (const [prop, probe] of [['liveness', container.livenessProbe], ['startup', container.startupProbe]]) {
+    const probes = [['liveness', container.livenessProbe], ['startup', container.startupProbe]];
+    if (withReadiness) probes.unshift(['readiness', container.readinessProbe]);
+    for (const [prop, probe] of probes) {
       const port = probe ? portOf(probe) : undefined;
       if (port === undefined || (container.ports ?? []).some((p: any) => isPort(p, port))) continue;
       fail(`'${prop}' checks port ${JSON.stringify(port)}, which container ${container.name} of ${deployment.id} does not `
-        + `declare (${describePorts([container])}): the probe fails and the kubelet restarts the container again and again; `
+        + `declare (${describePorts([container])}): ${outcome[prop]}; `
         + 'probe the container port, or declare the port the probe checks');
     }
   }

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { Label } from '../labels';
 import { RequestMatch } from '../traffic/request-match';
 import { checkInteger, fail } from '../validation';
-import { CommonAppProps, StrategyApp, VariantProps } from './base';
+import { ServedAppProps, StrategyApp, VariantProps } from './base';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
 
 /** Gateway API's limit on the matches of one rule. */
@@ -14,7 +14,7 @@ const MAX_MATCHES = 64;
 /**
  * Props of `ABTestApp`.
  */
-export interface ABTestAppProps extends CommonAppProps, RollingUpdateProps {
+export interface ABTestAppProps extends ServedAppProps, RollingUpdateProps {
   /**
    * Version A, Deployment `<name>-a`: it serves every request that matches none of `matches`.
    */

@@ -9,8 +9,8 @@ import { RequestMatch } from '../traffic/request-match';
 import { TrafficRouter } from '../traffic/traffic-router';
 import { Annotation, Label } from '../labels';
 import {
-  checkImage, checkInteger, checkLabelValue, checkName, checkPort, checkQualifiedName, checkWholeSeconds,
-  defaultPullPolicy, fail, failKey, versionFromImage,
+  checkImage, checkInteger, checkLabels, checkLabelValue, checkName, checkPort, checkPortName, checkQualifiedName,
+  checkSubdomain, checkWholeSeconds, defaultPullPolicy, fail, failKey, versionFromImage,
 } from '../validation';
 import { parseImageReference } from '../image-reference';
 
@@ -76,29 +76,38 @@ export interface CommonAppProps {
   readonly replicas?: number;
 
   /**
-   * The port the container listens on.
-   */
-  readonly port: number;
-
-  /**
-   * The port the Service exposes; it forwards to `port`.
+   * The port the Service exposes; it forwards to the container port named `http`, `port`. Only
+   * with `port`.
    *
    * @default 80
    */
   readonly servicePort?: number;
 
   /**
-   * The type of the Service.
+   * The type of the Service. Only with `port`.
    *
    * @default ServiceType.CLUSTER_IP
    */
   readonly serviceType?: kplus.ServiceType;
 
   /**
+   * More ports the container listens on besides `port`, e.g. a metrics or a probe port. Each needs
+   * a `name` that is an IANA service name (at most 15 characters of [a-z0-9-], with a letter, no
+   * `--`, not starting or ending with `-`) other than `http`, the name of `port`; no two ports may
+   * share a name, or a number and protocol. Probes and the Service may use them by number or name.
+   *
+   * @default - only `port`
+   */
+  readonly ports?: kplus.ContainerPort[];
+
+  /**
    * Decides when a pod receives traffic, and so when a rolling update may continue. It cannot be
    * turned off: without it a release routes traffic to pods that cannot serve yet.
    *
-   * @default - a TCP probe on `port`
+   * An app without `port` gets no Service, so nothing routes to its pods: it has no default
+   * readiness probe, and an exec probe may be given.
+   *
+   * @default - a TCP probe on `port`; none without `port`
    * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
    */
   readonly readiness?: kplus.Probe;
@@ -113,7 +122,7 @@ export interface CommonAppProps {
   /**
    * Holds back the other probes until the app has started.
    *
-   * @default - a TCP probe on `port` (cdk8s-plus's default)
+   * @default - a TCP probe on `port` (cdk8s-plus's default); none without `port`
    */
   readonly startup?: kplus.Probe;
 
@@ -268,12 +277,154 @@ export interface CommonAppProps {
    * traffic is its share of pods
    */
   readonly trafficRouter?: TrafficRouter;
+
+  /**
+   * Annotations of the pod templates only, e.g. `prometheus.io/scrape` or a checksum of a
+   * ConfigMap that restarts the pods when it changes. The keys the constructs or `kubectl` manage
+   * (`kubectl.kubernetes.io/restartedAt`, `kubernetes.io/change-cause` and the keys of
+   * `Annotation`) are refused.
+   *
+   * @default - none
+   */
+  readonly podAnnotations?: { [key: string]: string };
+
+  /**
+   * Labels of the pod templates only, besides `labels`. The managed keys of `labels`, the label
+   * cdk8s-plus selects pods by (`cdk8s.io/metadata.addr`) and keys `labels` sets too are refused.
+   *
+   * @default - none
+   */
+  readonly podLabels?: { [key: string]: string };
+
+  /**
+   * Containers that run to completion, in order, before the app container starts. Each needs a
+   * name of its own, and is pulled as sidecars are.
+   *
+   * @default - none
+   */
+  readonly initContainers?: kplus.ContainerProps[];
+
+  /**
+   * Containers that run beside the app container in every pod, e.g. a log shipper or a proxy.
+   * Each needs a name of its own, other than `app`, the app container's. Without its own
+   * `imagePullPolicy` each is pulled as Kubernetes defaults it, as the app container is.
+   *
+   * @default - none
+   */
+  readonly sidecars?: kplus.ContainerProps[];
+
+  /**
+   * Secrets of type `kubernetes.io/dockerconfigjson` holding the credentials to pull the images.
+   *
+   * @default - none
+   */
+  readonly imagePullSecrets?: kplus.ISecret[];
+
+  /**
+   * ConfigMaps and Secrets whose keys become environment variables of the app container
+   * (`kplus.Env.fromConfigMap`, `kplus.Env.fromSecret`). `envVariables` win for a name set in both.
+   *
+   * @default - none
+   */
+  readonly envFrom?: kplus.EnvFrom[];
+
+  /**
+   * Node labels a node must have for the pods to run on it (`spec.nodeSelector`). For anything
+   * beyond equality use `affinity`.
+   *
+   * @default - any node
+   */
+  readonly nodeSelector?: { [key: string]: string };
+
+  /**
+   * Node taints the pods tolerate, e.g. `kplus.NodeTaintQuery.is('dedicated', 'batch')`.
+   *
+   * @default - none
+   */
+  readonly tolerations?: kplus.NodeTaintQuery[];
+
+  /**
+   * Which nodes the pods are attracted to, and which pods they run with or away from, through
+   * cdk8s-plus's scheduling API. A `weight` makes a rule a preference; it is an integer from 1 to
+   * 100.
+   *
+   * @default - no affinity
+   */
+  readonly affinity?: AffinityProps;
+
+  /**
+   * The PriorityClass of the pods, which decides which pods are evicted first when a node runs
+   * out of room. A DNS-1123 subdomain.
+   *
+   * @default - the cluster's default priority
+   */
+  readonly priorityClassName?: string;
+}
+
+/**
+ * Where the pods are scheduled, as cdk8s-plus's `deployment.scheduling` says it.
+ */
+export interface AffinityProps {
+  /**
+   * Nodes the pods are attracted to (node affinity); several are alternatives.
+   *
+   * @default - any node
+   */
+  readonly attract?: NodeAttraction[];
+
+  /**
+   * Pods the pods run with (pod affinity); all must be satisfied.
+   *
+   * @default - none
+   */
+  readonly colocate?: PodPlacement[];
+
+  /**
+   * Pods the pods run away from (pod anti-affinity), e.g. the app's own pods, to spread them over
+   * nodes or zones.
+   *
+   * @default - none
+   */
+  readonly separate?: PodPlacement[];
+}
+
+/**
+ * Nodes pods are attracted to: `deployment.scheduling.attract(node, { weight })`.
+ */
+export interface NodeAttraction extends kplus.PodSchedulingAttractOptions {
+  /** The nodes, e.g. `kplus.Node.labeled(kplus.NodeLabelQuery.is('disktype', 'ssd'))`. */
+  readonly node: kplus.LabeledNode;
+}
+
+/**
+ * Pods to run with or away from: `deployment.scheduling.colocate` or `separate`.
+ */
+export interface PodPlacement extends kplus.PodSchedulingColocateOptions {
+  /** The pods, e.g. `kplus.Pods.select(this, 'Cache', { labels: { 'app.kubernetes.io/name': 'cache' } })`. */
+  readonly selector: kplus.IPodSelector;
 }
 
 /**
  * Props of a strategy that runs one version at a time.
  */
 export interface AppProps extends CommonAppProps, VersionProps {
+  /**
+   * The port the container listens on, named `http`. Without it the app gets no Service and no
+   * default probes: a worker that listens on no port, such as a queue consumer.
+   *
+   * @default - no port and no Service
+   */
+  readonly port?: number;
+}
+
+/**
+ * Props of a strategy that runs two versions behind its Services, which need a port.
+ */
+export interface ServedAppProps extends CommonAppProps {
+  /**
+   * The port the container listens on, named `http`.
+   */
+  readonly port: number;
 }
 
 /** What a subclass says about one of its Deployments. */
@@ -326,6 +477,20 @@ const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
 const MANAGED_KEYS = [Label.NAME, Label.VERSION, Label.MANAGED_BY, Label.SLOT, Label.TRACK, Label.VARIANT];
 
+/** The name of the container port `port`, which the Service's `targetPort` names. */
+const HTTP_PORT_NAME = 'http';
+
+/** The name of the app container in every pod. */
+const APP_CONTAINER_NAME = 'app';
+
+/**
+ * Pod template annotations the constructs or kubectl write: `kubectl rollout restart` sets
+ * `restartedAt`, so an apply of ours would undo the restart, and the others belong to the objects.
+ */
+const RESERVED_POD_ANNOTATIONS = [
+  'kubectl.kubernetes.io/restartedAt', Annotation.CHANGE_CAUSE, Annotation.VERSION, Annotation.CANARY_WEIGHT,
+];
+
 /**
  * The base of the release strategies. Each makes one or more Deployments of the same app and
  * Services selecting them by labels that never change between releases.
@@ -335,10 +500,10 @@ export abstract class StrategyApp extends Construct {
   public readonly name: string;
   /** The number of pods the app runs. */
   public readonly replicas: number;
-  /** The container port. */
-  public readonly port: number;
-  /** The Service port. */
-  public readonly servicePort: number;
+  /** The container port named `http`, if the app has one; without it the app has no Service. */
+  public readonly port?: number;
+  /** The Service port, if the app has a port. */
+  public readonly servicePort?: number;
 
   private readonly common: CommonAppProps;
   /** What the synth-time checks of the chart hold this construct to. */
@@ -354,22 +519,42 @@ export abstract class StrategyApp extends Construct {
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 1000 });
     this._objectName('');
     this.replicas = checkInteger(this, 'replicas', props.replicas ?? 2, 0);
-    this.port = checkPort(this, 'port', props.port);
-    this.servicePort = checkPort(this, 'servicePort', props.servicePort ?? 80);
+    // Every construct's props have `port`: required where the Services are the point, optional
+    // where a worker may listen on none.
+    const port = (props as AppProps).port;
+    if (port !== undefined) {
+      this.port = checkPort(this, 'port', port);
+      this.servicePort = checkPort(this, 'servicePort', props.servicePort ?? 80);
+    } else {
+      for (const [prop, value] of [['servicePort', props.servicePort], ['serviceType', props.serviceType]]) {
+        if (value !== undefined) {
+          fail(this, prop as string, value, 'it configures the Service, which only an app with a \'port\' has: set \'port\' too');
+        }
+      }
+      if (props.trafficRouter !== undefined) {
+        fail(this, 'trafficRouter', 'a router', 'it routes to the app\'s Service, which only an app with a \'port\' has: '
+          + 'set \'port\', or leave the router out for a worker that serves no requests');
+      }
+    }
+    this.checkPorts(props.ports ?? []);
     if (props.revisionHistoryLimit !== undefined) {
       checkInteger(this, 'revisionHistoryLimit', props.revisionHistoryLimit, 0);
     }
     this.checkTimings(props);
-    for (const [key, value] of Object.entries(props.labels ?? {})) {
-      checkQualifiedName(this, 'labels', key);
-      if (MANAGED_KEYS.includes(key)) {
-        failKey(this, 'labels', 'managed key', key, `the construct sets it; use another key than ${MANAGED_KEYS.join(', ')}`);
-      }
-      checkLabelValue(this, `labels.${key}`, value);
-    }
+    checkLabels(this, 'labels', props.labels, MANAGED_KEYS, 'the construct sets it');
+    checkLabels(this, 'podLabels', props.podLabels, [...MANAGED_KEYS, kplus.Pod.ADDRESS_LABEL, ...Object.keys(props.labels ?? {})],
+      'the construct or \'labels\' sets it');
     for (const key of Object.keys(props.annotations ?? {})) {
       checkQualifiedName(this, 'annotations', key);
     }
+    for (const key of Object.keys(props.podAnnotations ?? {})) {
+      checkQualifiedName(this, 'podAnnotations', key);
+      if (RESERVED_POD_ANNOTATIONS.includes(key)) {
+        failKey(this, 'podAnnotations', 'reserved key', key, 'kubectl or the construct sets it; use another key than '
+          + RESERVED_POD_ANNOTATIONS.join(', '));
+      }
+    }
+    this.checkPodSpec(props);
     const changeCauseAnnotation = props.annotations?.[Annotation.CHANGE_CAUSE];
     if (props.changeCause !== undefined && changeCauseAnnotation !== undefined) {
       fail(this, 'changeCause', props.changeCause, `'annotations' sets ${Annotation.CHANGE_CAUSE} too `
@@ -425,6 +610,7 @@ export abstract class StrategyApp extends Construct {
     if (props.changeCause !== undefined) {
       annotations[Annotation.CHANGE_CAUSE] = props.changeCause;
     }
+    const port = this.port;
     const deployment = new kplus.Deployment(this, id, {
       metadata: {
         name: this._objectName(options.nameSuffix),
@@ -433,7 +619,10 @@ export abstract class StrategyApp extends Construct {
       },
       // The selector is ours alone: cdk8s-plus would add a label derived from the construct path.
       select: false,
-      podMetadata: { labels: { ...props.labels, ...selector, [Label.VERSION]: version } },
+      podMetadata: {
+        labels: { ...props.labels, ...props.podLabels, ...selector, [Label.VERSION]: version },
+        annotations: props.podAnnotations,
+      },
       replicas: options.replicas,
       strategy: options.strategy,
       minReady: props.minReady,
@@ -441,23 +630,27 @@ export abstract class StrategyApp extends Construct {
       terminationGracePeriod: props.terminationGracePeriod,
       securityContext: props.podSecurityContext,
       serviceAccount: props.serviceAccount,
+      initContainers: props.initContainers?.map(c => this.withPullPolicy(c)),
       containers: [{
-        name: 'app',
+        name: APP_CONTAINER_NAME,
         image: variant.image,
-        portNumber: this.port,
-        readiness: props.readiness ?? kplus.Probe.fromTcpSocket({ port: this.port }),
+        ports: [...(port === undefined ? [] : [{ name: HTTP_PORT_NAME, number: port }]), ...props.ports ?? []],
+        readiness: props.readiness ?? (port === undefined ? undefined : kplus.Probe.fromTcpSocket({ port })),
         liveness: props.liveness,
-        startup: props.startup,
+        // cdk8s-plus's default, which it only gives to a port passed as `portNumber`.
+        startup: props.startup ?? (port === undefined ? undefined : kplus.Probe.fromTcpSocket({ port })),
         command: props.command,
         args: props.args,
+        envFrom: props.envFrom,
         envVariables: { ...props.envVariables, ...variant.envVariables },
         resources: variant.resources ?? props.resources,
         securityContext: props.securityContext,
         volumeMounts: props.volumeMounts,
         imagePullPolicy: props.imagePullPolicy ?? defaultPullPolicy(parseImageReference(variant.image)),
         lifecycle: this.execPreStop(),
-      }],
+      }, ...(props.sidecars ?? []).map(c => this.withPullPolicy(c))],
     });
+    this.schedule(deployment);
     deployment.select(kplus.LabelSelector.of({ labels: selector }));
     // cdk8s-plus labels every pod template with a hash of the construct path, so moving the construct
     // in the code (into a wrapper, a helper in another file) would restart every pod. The label is
@@ -471,6 +664,15 @@ export abstract class StrategyApp extends Construct {
     if (props.paused) {
       resource.addJsonPatch(JsonPatch.add('/spec/paused', true));
     }
+    // cdk8s-plus has a field for one pull secret only, and none for these two.
+    const podSpec: { [field: string]: unknown } = {
+      imagePullSecrets: props.imagePullSecrets?.map(secret => ({ name: secret.name })),
+      nodeSelector: props.nodeSelector,
+      priorityClassName: props.priorityClassName,
+    };
+    for (const [field, value] of Object.entries(podSpec)) {
+      if (value !== undefined) resource.addJsonPatch(JsonPatch.add(`/spec/template/spec/${field}`, value));
+    }
     return deployment;
   }
 
@@ -479,6 +681,9 @@ export abstract class StrategyApp extends Construct {
    * @internal
    */
   protected _addService(id: string, options: ServiceOptions): kplus.Service {
+    if (this.port === undefined || this.servicePort === undefined) {
+      throw new Error(`${this.node.path}: a Service needs 'port'`);
+    }
     const service = new kplus.Service(this, id, {
       metadata: {
         name: this._objectName(options.nameSuffix),
@@ -486,13 +691,17 @@ export abstract class StrategyApp extends Construct {
         annotations: { ...this.common.annotations, ...options.annotations },
       },
       type: options.type ?? this.common.serviceType ?? kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'http', port: this.servicePort, targetPort: this.port }],
+      ports: [{ name: HTTP_PORT_NAME, port: this.servicePort, targetPort: this.port }],
     });
     for (const [key, value] of Object.entries({ [Label.NAME]: this.name, ...options.selector })) {
       service.selectLabel(key, value);
     }
     // cdk8s-plus writes `externalIPs: []` when none are given; no prop sets them, so drop the field.
     ApiObject.of(service).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
+    // By name, as charts do: the container port may move without the Service changing. cdk8s-plus
+    // takes a number only, and the patch is read back as an IntOrString.
+    ApiObject.of(service).addJsonPatch(JsonPatch.replace('/spec/ports/0/targetPort',
+      kplus.k8s.IntOrString.fromString(HTTP_PORT_NAME)));
     this.checked.services.push({ service: ApiObject.of(service), selects: options.selects.map(d => ApiObject.of(d)) });
     return service;
   }
@@ -547,7 +756,8 @@ export abstract class StrategyApp extends Construct {
    */
   protected _addRules(service: kplus.Service, rules: RuleOptions[]): void {
     const router = this.common.trafficRouter;
-    if (router === undefined) return;
+    // The constructor refuses a router without a port, so a route always has a Service port.
+    if (router === undefined || this.servicePort === undefined) return;
     const written = router._write(this, {
       name: service.name,
       servicePort: this.servicePort,
@@ -576,6 +786,90 @@ export abstract class StrategyApp extends Construct {
 
   private objectLabels(): { [key: string]: string } {
     return { ...this.common.labels, [Label.NAME]: this.name, [Label.MANAGED_BY]: 'cdk8s' };
+  }
+
+  /** Extra ports: IANA names, none named as `port` is, no name or number and protocol twice. */
+  private checkPorts(ports: kplus.ContainerPort[]): void {
+    if (!Array.isArray(ports)) {
+      fail(this, 'ports', ports, 'it must be a list of { name, number, protocol? }');
+    }
+    const seen = new Map<string, string>();
+    const claim = (key: string, prop: string, value: unknown, what: string) => {
+      const other = seen.get(key);
+      if (other !== undefined) {
+        fail(this, prop, value, `${other} has the same ${what}: each port needs its own`);
+      }
+      seen.set(key, `'${prop.replace(/\.[a-z]+$/, '')}'`);
+    };
+    if (this.port !== undefined) {
+      claim(`name ${HTTP_PORT_NAME}`, 'port', this.port, 'name');
+      claim(`number ${this.port}/${kplus.Protocol.TCP}`, 'port', this.port, 'number and protocol');
+    }
+    ports.forEach((port, i) => {
+      const prop = `ports[${i}]`;
+      if (port.name === undefined) {
+        fail(this, `${prop}.name`, undefined, 'each extra port needs a name, by which probes and Services may use it');
+      }
+      checkPortName(this, `${prop}.name`, port.name);
+      if (port.name === HTTP_PORT_NAME && this.port !== undefined) {
+        fail(this, `${prop}.name`, port.name, `it is the name of 'port' (${this.port}), which the Service's targetPort `
+          + 'names: choose another name');
+      }
+      checkPort(this, `${prop}.number`, port.number);
+      claim(`name ${port.name}`, `${prop}.name`, port.name, 'name');
+      const protocol = port.protocol ?? kplus.Protocol.TCP;
+      claim(`number ${port.number}/${protocol}`, `${prop}.number`, port.number, `number and protocol (${protocol})`);
+    });
+  }
+
+  /** Container names, and the pod spec fields cdk8s-plus does not check. */
+  private checkPodSpec(props: CommonAppProps): void {
+    // Kubernetes wants every container name of a pod, init containers included, to be unique;
+    // cdk8s-plus names an unnamed one 'main', so two unnamed ones would clash.
+    const names = new Set([APP_CONTAINER_NAME]);
+    for (const prop of ['sidecars', 'initContainers'] as const) {
+      (props[prop] ?? []).forEach((container, i) => {
+        if (container.name === undefined || names.has(container.name)) {
+          fail(this, `${prop}[${i}].name`, container.name, 'each container needs a name of its own, other than '
+            + `${[...names].map(n => JSON.stringify(n)).join(', ')}`);
+        }
+        names.add(container.name);
+        checkImage(this, `${prop}[${i}].image`, container.image);
+      });
+    }
+    checkLabels(this, 'nodeSelector', props.nodeSelector, [], '');
+    // cdk8s-plus refuses a bad weight only when it schedules, without saying whose.
+    for (const kind of ['attract', 'colocate', 'separate'] as const) {
+      (props.affinity?.[kind] ?? []).forEach(({ weight }, i) => {
+        if (weight !== undefined) checkInteger(this, `affinity.${kind}[${i}].weight`, weight, 1, 100);
+      });
+    }
+    if (props.priorityClassName !== undefined) {
+      checkSubdomain(this, 'priorityClassName', props.priorityClassName);
+    }
+  }
+
+  /** An extra container, pulled as the app container is by default (cdk8s-plus would always pull). */
+  private withPullPolicy(container: kplus.ContainerProps): kplus.ContainerProps {
+    const imagePullPolicy = container.imagePullPolicy ?? defaultPullPolicy(parseImageReference(container.image));
+    return { ...container, imagePullPolicy };
+  }
+
+  /** Tolerations and affinity through cdk8s-plus's scheduling API. */
+  private schedule(deployment: kplus.Deployment): void {
+    const { tolerations, affinity } = this.common;
+    if (tolerations?.length) {
+      deployment.scheduling.tolerate(kplus.Node.tainted(...tolerations));
+    }
+    for (const { node, ...options } of affinity?.attract ?? []) {
+      deployment.scheduling.attract(node, options);
+    }
+    for (const { selector, ...options } of affinity?.colocate ?? []) {
+      deployment.scheduling.colocate(selector, options);
+    }
+    for (const { selector, ...options } of affinity?.separate ?? []) {
+      deployment.scheduling.separate(selector, options);
+    }
   }
 
   private execPreStop(): kplus.ContainerLifecycle | undefined {

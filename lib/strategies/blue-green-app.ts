@@ -1,7 +1,7 @@
 // BlueGreenApp: two fixed slots run side by side; releasing and rolling back only move Service selectors.
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CommonAppProps, StrategyApp, VariantProps } from './base';
+import { ServedAppProps, StrategyApp, VariantProps } from './base';
 import { Annotation, Label } from '../labels';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
 import { checkInteger, fail } from '../validation';
@@ -19,16 +19,22 @@ export enum Slot {
 /**
  * Props of `BlueGreenApp`.
  */
-export interface BlueGreenAppProps extends CommonAppProps, RollingUpdateProps {
+export interface BlueGreenAppProps extends ServedAppProps, RollingUpdateProps {
   /**
-   * The version in the blue slot.
+   * The version in the blue slot. Required while blue is the active slot; left out while it is
+   * idle, e.g. for the first release, its Deployment runs no pods (see `idleReplicas`).
+   *
+   * @default - none: the slot's Deployment runs the active slot's version at 0 pods
    */
-  readonly blue: VariantProps;
+  readonly blue?: VariantProps;
 
   /**
-   * The version in the green slot.
+   * The version in the green slot. Required while green is the active slot; left out while it is
+   * idle, e.g. for the first release, its Deployment runs no pods (see `idleReplicas`).
+   *
+   * @default - none: the slot's Deployment runs the active slot's version at 0 pods
    */
-  readonly green: VariantProps;
+  readonly green?: VariantProps;
 
   /**
    * The slot the Service sends traffic to. Changing it is the switch (and the rollback): only the
@@ -38,18 +44,20 @@ export interface BlueGreenAppProps extends CommonAppProps, RollingUpdateProps {
 
   /**
    * Whether to make the preview Service `<name>-preview`, which selects the idle slot so that the
-   * next version can be checked before the switch.
+   * next version can be checked before the switch. There is nothing to preview while the idle slot
+   * has no version.
    *
-   * @default true
+   * @default - true when the idle slot has a version, false otherwise
    */
   readonly preview?: boolean;
 
   /**
    * Pods of the idle slot. Keep it at `replicas` from before a switch until the switch has been
    * applied and checked: the switch then only moves traffic to pods that are already ready. Set
-   * it to 0 afterwards to free the resources, and back to `replicas` before the next switch.
+   * it to 0 afterwards to free the resources, and back to `replicas` before the next switch. It
+   * must be 0 while the idle slot has no version.
    *
-   * @default - `replicas`
+   * @default - `replicas`; 0 when the idle slot has no version
    */
   readonly idleReplicas?: number;
 
@@ -66,7 +74,8 @@ export interface BlueGreenAppProps extends CommonAppProps, RollingUpdateProps {
  * always both present. The Service `<name>` selects the active slot and `<name>-preview` the idle
  * one. A release deploys the new version into the idle slot, checks it through the preview
  * Service, and switches `activeSlot`; switching back is the rollback. The Deployments are the same
- * before and after a switch, so no pod restarts.
+ * before and after a switch, so no pod restarts. The first release may leave the idle slot out:
+ * its Deployment then runs no pods and there is no preview until the next version goes there.
  */
 export class BlueGreenApp extends StrategyApp {
   /** The Deployment of the blue slot. */
@@ -91,40 +100,50 @@ export class BlueGreenApp extends StrategyApp {
   public readonly idleSlot: Slot;
   /** The version of the active slot. */
   public readonly activeVersion: string;
-  /** The version of the idle slot. */
+  /** The version of the idle slot; the active slot's while the idle slot has none. */
   public readonly idleVersion: string;
   /** Pods of the idle slot. */
   public readonly idleReplicas: number;
 
   constructor(scope: Construct, id: string, props: BlueGreenAppProps) {
     super(scope, id, props);
-    const preview = props.preview ?? true;
     // The name is checked against its longest object name first, so that the limit it is told is
-    // the one that counts, not that of the first object made.
-    this._objectName(preview ? '-preview' : '-green');
+    // the one that counts, not that of the first object made; a first release without a preview
+    // is held to the limit of the release that adds one.
+    this._objectName(props.preview === false ? '-green' : '-preview');
     if (!Object.values(Slot).includes(props.activeSlot)) {
       fail(this, 'activeSlot', props.activeSlot, 'it must be Slot.BLUE or Slot.GREEN');
     }
     this.activeSlot = props.activeSlot;
     this.idleSlot = props.activeSlot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
-    this.idleReplicas = checkInteger(this, 'idleReplicas', props.idleReplicas ?? this.replicas, 0);
+
+    const variants = { [Slot.BLUE]: props.blue, [Slot.GREEN]: props.green };
+    const activeVariant = variants[this.activeSlot];
+    if (!activeVariant) {
+      fail(this, this.activeSlot, activeVariant, `it is the active slot, which needs a version: set '${this.activeSlot}' `
+        + 'to { image: ... }');
+    }
+    const idleVariant = variants[this.idleSlot];
+    // Without a version the idle slot's Deployment still exists, at 0 pods of the active version,
+    // so that the objects stay the same when the next version goes there.
+    if (!idleVariant) {
+      for (const [prop, value] of [['idleReplicas', props.idleReplicas], ['preview', props.preview]] as const) {
+        if (value !== undefined && value !== 0 && value !== false) {
+          fail(this, prop, value, `the idle slot '${this.idleSlot}' has no version to run or preview: set `
+            + `'${this.idleSlot}' to { image: ... } first`);
+        }
+      }
+    }
+    const preview = props.preview ?? idleVariant !== undefined;
+    this.idleReplicas = checkInteger(this, 'idleReplicas', props.idleReplicas ?? (idleVariant ? this.replicas : 0), 0);
     if (this.idleReplicas > this.replicas && !props.allowIdleAboveReplicas) {
       fail(this, 'idleReplicas', this.idleReplicas, `it may be at most 'replicas' (${this.replicas}) `
         + 'unless \'allowIdleAboveReplicas\' is true');
     }
-
-    const variants = { [Slot.BLUE]: props.blue, [Slot.GREEN]: props.green };
-    for (const slot of [Slot.BLUE, Slot.GREEN]) {
-      if (!variants[slot]) {
-        fail(this, slot, variants[slot], `both slots need a version: set '${slot}' to { image: ... }`);
-      }
-    }
-    const activeVariant = variants[this.activeSlot];
-    const idleVariant = variants[this.idleSlot];
     this.activeVersion = this._version(activeVariant, `${this.activeSlot}.`);
-    this.idleVersion = this._version(idleVariant, `${this.idleSlot}.`);
+    this.idleVersion = idleVariant ? this._version(idleVariant, `${this.idleSlot}.`) : this.activeVersion;
 
-    if (preview && idleVariant.image === activeVariant.image && this.idleVersion === this.activeVersion) {
+    if (preview && idleVariant?.image === activeVariant.image && this.idleVersion === this.activeVersion) {
       fail(this, `${this.idleSlot}.image`, idleVariant.image, 'it is the image and version of the active slot '
         + `'${this.activeSlot}', so the preview Service would show nothing new: deploy the next version into `
         + `'${this.idleSlot}', or set 'preview' to false`);
@@ -133,7 +152,7 @@ export class BlueGreenApp extends StrategyApp {
     const strategy = rollingUpdateStrategy(this, props);
     const deploy = (slot: Slot, id: string) => this._addDeployment(id, {
       nameSuffix: `-${slot}`,
-      variant: variants[slot],
+      variant: variants[slot] ?? activeVariant,
       version: slot === this.activeSlot ? this.activeVersion : this.idleVersion,
       replicas: slot === this.activeSlot ? this.replicas : this.idleReplicas,
       selector: { [Label.SLOT]: slot },

@@ -4,7 +4,7 @@
 // with fewer pods than `replicas` while new pods start.
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CommonAppProps, StrategyApp, VariantProps } from './base';
+import { ServedAppProps, StrategyApp, VariantProps } from './base';
 import { Annotation, Label } from '../labels';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
 import { checkInteger, fail } from '../validation';
@@ -15,7 +15,7 @@ const MAX_EXACT_REPLICAS = 10000;
 /**
  * Props of `CanaryApp`.
  */
-export interface CanaryAppProps extends CommonAppProps, RollingUpdateProps {
+export interface CanaryAppProps extends ServedAppProps, RollingUpdateProps {
   /**
    * The version on the stable track, Deployment `<name>`.
    */

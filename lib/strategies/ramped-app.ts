@@ -16,13 +16,13 @@ export interface RampedAppProps extends AppProps, RollingUpdateProps {
  * `maxSurge` pods above and `maxUnavailable` pods below `replicas`. Two versions serve at once
  * during the rollout; `kubectl rollout undo` rolls back.
  *
- * Makes a Deployment and a Service, both named `name`.
+ * Makes a Deployment and, with a `port`, a Service, both named `name`.
  */
 export class RampedApp extends StrategyApp {
   /** The app's Deployment. */
   public readonly deployment: kplus.Deployment;
-  /** The Service selecting the app's pods. */
-  public readonly service: kplus.Service;
+  /** The Service selecting the app's pods; none without `port`. */
+  public readonly service?: kplus.Service;
   /** The version the pods run. */
   public readonly version: string;
 
@@ -36,8 +36,10 @@ export class RampedApp extends StrategyApp {
       nameSuffix: '', variant: props, version: this.version, replicas: this.replicas, selector: {},
       strategy: rollingUpdateStrategy(this, props),
     });
-    this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {}, selects: [this.deployment] });
-    this._addRoute(this.service, [{ service: this.service, deployment: this.deployment, weight: 1 }]);
+    if (this.port !== undefined) {
+      this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {}, selects: [this.deployment] });
+      this._addRoute(this.service, [{ service: this.service, deployment: this.deployment, weight: 1 }]);
+    }
   }
 
   /**

@@ -14,13 +14,13 @@ export interface RecreateAppProps extends AppProps {
  * (`strategy.type: Recreate`). There is downtime from the first old pod's shutdown to the first
  * new pod's readiness; in exchange two versions never run at once.
  *
- * Makes a Deployment and a Service, both named `name`.
+ * Makes a Deployment and, with a `port`, a Service, both named `name`.
  */
 export class RecreateApp extends StrategyApp {
   /** The app's Deployment. */
   public readonly deployment: kplus.Deployment;
-  /** The Service selecting the app's pods. */
-  public readonly service: kplus.Service;
+  /** The Service selecting the app's pods; none without `port`. */
+  public readonly service?: kplus.Service;
   /** The version the pods run. */
   public readonly version: string;
 
@@ -31,7 +31,9 @@ export class RecreateApp extends StrategyApp {
       nameSuffix: '', variant: props, version: this.version, replicas: this.replicas, selector: {},
       strategy: kplus.DeploymentStrategy.recreate(),
     });
-    this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {}, selects: [this.deployment] });
-    this._addRoute(this.service, [{ service: this.service, deployment: this.deployment, weight: 1 }]);
+    if (this.port !== undefined) {
+      this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {}, selects: [this.deployment] });
+      this._addRoute(this.service, [{ service: this.service, deployment: this.deployment, weight: 1 }]);
+    }
   }
 }

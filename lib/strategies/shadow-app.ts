@@ -4,13 +4,13 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Label } from '../labels';
 import { checkInteger, fail } from '../validation';
-import { CommonAppProps, StrategyApp, VariantProps } from './base';
+import { ServedAppProps, StrategyApp, VariantProps } from './base';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
 
 /**
  * Props of `ShadowApp`.
  */
-export interface ShadowAppProps extends CommonAppProps, RollingUpdateProps {
+export interface ShadowAppProps extends ServedAppProps, RollingUpdateProps {
   /**
    * The version that serves every request, Deployment `<name>`.
    */

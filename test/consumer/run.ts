@@ -94,7 +94,7 @@ function main(): void {
       .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(project, 'dist', f), 'utf8')).map(d => d.toJS()));
     const objects = manifests.map(m => `${m.kind}/${m.metadata.name}`).sort();
     const expected = [
-      'Deployment/shop-api-blue', 'Deployment/shop-api-green', 'Deployment/shop-search', 'Deployment/shop-search-canary',
+      'Deployment/shop-api-blue', 'Deployment/shop-api-green', 'Deployment/shop-consumer', 'Deployment/shop-search', 'Deployment/shop-search-canary',
       'Deployment/shop-web', 'Deployment/shop-worker', 'Service/shop-api', 'Service/shop-api-preview', 'Service/shop-search',
       'Service/shop-web', 'Service/shop-worker',
     ];
