@@ -33,7 +33,7 @@ export interface ReadObject {
 }
 
 /** Whether `value` looks like a Kubernetes object: a kind, an apiVersion and a name. */
-export function isKubeObject(value: unknown): value is KubeObject {
+function isKubeObject(value: unknown): value is KubeObject {
   const o = value as KubeObject;
   return typeof o === 'object' && o !== null && typeof o.kind === 'string' && typeof o.apiVersion === 'string'
     && typeof o.metadata === 'object' && o.metadata !== null && typeof o.metadata.name === 'string';

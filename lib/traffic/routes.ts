@@ -198,7 +198,7 @@ function checkHostnames(scope: Construct, prop: string, hostnames: string[] | un
 }
 
 /** A path prefix as HTTPRoute takes it: absolute, without white space, a query or a fragment. */
-export function checkPathPrefix(scope: Construct, prop: string, value: string): void {
+function checkPathPrefix(scope: Construct, prop: string, value: string): void {
   if (typeof value !== 'string' || !/^\/[^\s?#]*$/.test(value) || value.length > 1024) {
     fail(scope, prop, value, 'it must start with \'/\' and hold no white space, \'?\' or \'#\' (e.g. "/shop")');
   }
