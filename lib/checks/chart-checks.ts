@@ -8,6 +8,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Label } from '../labels';
 import { checkRoutes, RenderedRoute } from './route-checks';
+import { checkBudgets, podSecurityViolations, RenderedBudget, renderedBudget } from './workload-checks';
 
 /** The objects of one construct that the checks hold to account. */
 export interface CheckedObjects {
@@ -18,6 +19,10 @@ export interface CheckedObjects {
   readonly services: Array<{ readonly service: ApiObject; readonly selects: ApiObject[] }>;
   /** The app's route, if it has a router, with the Deployment each backend should reach. */
   readonly routes: CheckedRoute[];
+  /** The construct's other objects: PodDisruptionBudgets and HorizontalPodAutoscalers. */
+  readonly others: ApiObject[];
+  /** The Pod Security level (`restricted`, `baseline`, `privileged`) its pods must meet. */
+  readonly podSecurity: string;
 }
 
 /** A route of a construct: an HTTPRoute or a VirtualService (with its DestinationRule). */
@@ -95,7 +100,7 @@ function checkAcrossCharts(registered: CheckedObjects[], earlierCharts: Chart[])
 }
 
 function ownObjects(objects: CheckedObjects): ApiObject[] {
-  return [...objects.deployments, ...objects.services.map(s => s.service),
+  return [...objects.deployments, ...objects.services.map(s => s.service), ...objects.others,
     ...objects.routes.flatMap(r => (r.destinationRule ? [r.route, r.destinationRule] : [r.route]))];
 }
 
@@ -129,8 +134,10 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
   const pods: PodSource[] = [];
   const routes: RenderedRoute[] = [];
   const services = new Map<string, ObjectSummary>();
+  const workloads = new WorkloadFacts(registered);
   for (const object of chart.node.findAll().filter(ApiObject.isApiObject)) {
     const manifest = object.toJson();
+    workloads.read(object, manifest);
     const summary = summarize(manifest);
     summaries.set(object, summary);
     definitions.set(summary.key, (definitions.get(summary.key) ?? 0) + 1);
@@ -145,12 +152,14 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
     const fail = (message: string) => errors.push(`${objects.path}: ${message}`);
     for (const deployment of objects.deployments) {
       checkProbes(index.of(deployment), fail);
+      workloads.checkPodSecurity(deployment, fail);
     }
     // Overlapping selectors and Services selecting two apps follow from a collision of names: its
     // one line says it all.
     if (colliding.has(objects)) continue;
     for (const deployment of objects.deployments) {
       checkDeployment(index.of(deployment), index, fail);
+      workloads.checkBudgets(deployment, index, fail);
     }
     for (const { service, selects } of objects.services) {
       checkService(summaries.get(service)!, selects.map(d => index.of(d)), index, fail);
@@ -200,6 +209,51 @@ function checkCollisions(chart: Chart, registered: CheckedObjects[], summaries: 
     }
   });
   return colliding;
+}
+
+/**
+ * What the workload checks read of the chart: the Pod Security violations of the constructs'
+ * pods (found while each object is rendered, so no manifest is kept), the budgets, and the fewest
+ * pods of each Deployment.
+ */
+class WorkloadFacts {
+  private readonly levels = new Map<ApiObject, string>();
+  private readonly violations = new Map<ApiObject, string[]>();
+  private readonly deployments = new Map<ApiObject, { namespace: string; name: string; replicas?: number }>();
+  private readonly budgets: RenderedBudget[] = [];
+  /** The `minReplicas` of each autoscaler, by `namespace/name` of the Deployment it scales. */
+  private readonly autoscaled = new Map<string, number>();
+
+  constructor(registered: CheckedObjects[]) {
+    registered.forEach(objects => objects.deployments.forEach(d => this.levels.set(d, objects.podSecurity)));
+  }
+
+  public read(object: ApiObject, manifest: any): void {
+    const namespace = manifest.metadata?.namespace ?? '';
+    const level = this.levels.get(object);
+    if (level !== undefined) {
+      const id = `${manifest.kind} ${manifest.metadata?.name}`;
+      this.violations.set(object, podSecurityViolations(manifest.spec?.template?.spec, level, id));
+      this.deployments.set(object, { namespace, name: manifest.metadata?.name, replicas: manifest.spec?.replicas });
+    }
+    if (manifest.kind === 'PodDisruptionBudget') this.budgets.push(renderedBudget(manifest));
+    const target = manifest.spec?.scaleTargetRef;
+    if (manifest.kind === 'HorizontalPodAutoscaler' && target?.kind === 'Deployment') {
+      this.autoscaled.set(`${namespace}/${target.name}`, manifest.spec?.minReplicas ?? 1);
+    }
+  }
+
+  public checkPodSecurity(deployment: ApiObject, fail: (message: string) => void): void {
+    (this.violations.get(deployment) ?? []).forEach(v => fail(`${v}: a namespace enforcing it refuses the pods; change the `
+      + 'field, or set \'podSecurity\' to a level that allows it'));
+  }
+
+  public checkBudgets(deployment: ApiObject, index: PodIndex, fail: (message: string) => void): void {
+    const facts = this.deployments.get(deployment)!;
+    const fewestPods = typeof facts.replicas === 'number' ? facts.replicas
+      : this.autoscaled.get(`${facts.namespace}/${facts.name}`) ?? 1;
+    checkBudgets({ pods: index.of(deployment), namespace: facts.namespace, fewestPods }, this.budgets, index, fail);
+  }
 }
 
 /** The kinds of route objects, kept whole for the route checks. */

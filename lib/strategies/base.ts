@@ -12,6 +12,8 @@ import {
   defaultPullPolicy, fail, failKey, versionFromImage,
 } from '../validation';
 import { parseImageReference } from '../image-reference';
+import { ProductionProps } from './production';
+import { ProductionDefaults } from './production-defaults';
 
 /**
  * What identifies one version of the app.
@@ -56,7 +58,7 @@ export interface VariantProps extends VersionProps {
 /**
  * Props common to every release strategy.
  */
-export interface CommonAppProps {
+export interface CommonAppProps extends ProductionProps {
   /**
    * The base name of the objects: the Service is named `name`, the Deployments `name` or
    * `name-<slot>` / `name-canary`. A DNS-1035 label short enough for the longest name made from it
@@ -112,7 +114,7 @@ export interface CommonAppProps {
   /**
    * Holds back the other probes until the app has started.
    *
-   * @default - a TCP probe on `port` (cdk8s-plus's default)
+   * @default - a TCP probe on `port` that allows `startupLimit` (see `startupProbe`)
    */
   readonly startup?: kplus.Probe;
 
@@ -323,7 +325,7 @@ const MANAGED_KEYS = [Label.NAME, Label.VERSION, Label.MANAGED_BY, Label.SLOT, L
 export abstract class StrategyApp extends Construct {
   /** The base name of the objects, and the `app.kubernetes.io/name` label. */
   public readonly name: string;
-  /** The number of pods the app runs. */
+  /** The number of pods the app runs; with `autoscaling`, the fewest (`autoscaling.minReplicas`). */
   public readonly replicas: number;
   /** The container port. */
   public readonly port: number;
@@ -331,6 +333,7 @@ export abstract class StrategyApp extends Construct {
   public readonly servicePort: number;
 
   private readonly common: CommonAppProps;
+  private readonly production: ProductionDefaults;
   /** What the synth-time checks of the chart hold this construct to. */
   private readonly checked: CheckedObjects;
 
@@ -343,7 +346,8 @@ export abstract class StrategyApp extends Construct {
     this.common = props;
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 1000 });
     this._objectName('');
-    this.replicas = checkInteger(this, 'replicas', props.replicas ?? 2, 0);
+    this.production = ProductionDefaults.resolve(this, props);
+    this.replicas = this.production.autoscaling?.minReplicas ?? checkInteger(this, 'replicas', props.replicas ?? 2, 0);
     this.port = checkPort(this, 'port', props.port);
     this.servicePort = checkPort(this, 'servicePort', props.servicePort ?? 80);
     if (props.revisionHistoryLimit !== undefined) {
@@ -365,7 +369,9 @@ export abstract class StrategyApp extends Construct {
       fail(this, 'changeCause', props.changeCause, `'annotations' sets ${Annotation.CHANGE_CAUSE} too `
         + `(${JSON.stringify(changeCauseAnnotation)}): set one of them, so that every object says the same`);
     }
-    this.checked = { path: this.node.path, deployments: [], services: [], routes: [] };
+    this.checked = {
+      path: this.node.path, deployments: [], services: [], routes: [], others: [], podSecurity: this.production.podSecurity,
+    };
     addChartChecks(this, this.checked);
   }
 
@@ -424,7 +430,8 @@ export abstract class StrategyApp extends Construct {
       // The selector is ours alone: cdk8s-plus would add a label derived from the construct path.
       select: false,
       podMetadata: { labels: { ...props.labels, ...selector, [Label.VERSION]: version } },
-      replicas: options.replicas,
+      // An autoscaled Deployment states no replicas (see ProductionProps.autoscaling).
+      replicas: this.production.autoscaling ? undefined : options.replicas,
       strategy: options.strategy,
       minReady: props.minReady,
       progressDeadline: props.progressDeadline,
@@ -437,7 +444,7 @@ export abstract class StrategyApp extends Construct {
         portNumber: this.port,
         readiness: props.readiness ?? kplus.Probe.fromTcpSocket({ port: this.port }),
         liveness: props.liveness,
-        startup: props.startup,
+        startup: this.production.startup(this.port),
         command: props.command,
         args: props.args,
         envVariables: { ...props.envVariables, ...variant.envVariables },
@@ -455,6 +462,9 @@ export abstract class StrategyApp extends Construct {
     // scheduling), but holds the Deployment's name: a pod template then depends on props only.
     deployment.podMetadata.addLabel(kplus.Pod.ADDRESS_LABEL, deployment.name);
     this.checked.deployments.push(ApiObject.of(deployment));
+    this.checked.others.push(...this.production.apply(this, id, deployment, {
+      name: deployment.name, labels: this.objectLabels(), annotations: { ...props.annotations }, selector,
+    }));
 
     const resource = ApiObject.of(deployment);
     resource.addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', props.revisionHistoryLimit ?? 10));
