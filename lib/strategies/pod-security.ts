@@ -20,25 +20,32 @@ export enum PodSecurityLevel {
   PRIVILEGED = 'privileged',
 }
 
+const CAPABILITIES = '/spec/template/spec/containers/0/securityContext/capabilities';
 /** The capability every container drops, so that only what is added back is held. */
 const DROP_ALL = 'ALL';
 
 /**
  * Writes what "restricted" asks for and cdk8s-plus cannot express: the pod's `RuntimeDefault`
  * seccomp profile, and `capabilities.drop: [ALL]` on the container unless its security context
- * drops capabilities of its own. cdk8s-plus already writes `allowPrivilegeEscalation: false` and
- * `runAsNonRoot: true` by default. Written whatever the level: the level only says what the chart
- * checks accept, so that a looser level never silently loosens the pods.
+ * drops capabilities of its own, and capability names as Pod Security admission reads them.
+ * cdk8s-plus already writes `allowPrivilegeEscalation: false` and `runAsNonRoot: true` by default.
+ * Written whatever the level: the level only says what the chart checks accept, so that a looser
+ * level never silently loosens the pods.
  */
 export function hardenPodSecurity(deployment: kplus.Deployment,
   container: kplus.ContainerSecurityContextProps | undefined): void {
   const resource = ApiObject.of(deployment);
   resource.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
   const capabilities = container?.capabilities;
-  if (capabilities?.drop === undefined) {
-    resource.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', {
-      ...(capabilities?.add ? { add: capabilities.add } : {}),
-      drop: [DROP_ALL],
-    }));
+  if (capabilities === undefined) {
+    resource.addJsonPatch(JsonPatch.add(CAPABILITIES, { drop: [DROP_ALL] }));
+    return;
   }
+  // cdk8s-plus's Capability enum writes `CAP_NET_BIND_SERVICE`; the runtime reads it either way,
+  // but Pod Security admission only knows the names without the prefix, and refuses the pod.
+  const named = (list: kplus.Capability[] | undefined) => list?.map(c => String(c).replace(/^CAP_/, ''));
+  resource.addJsonPatch(JsonPatch.add(CAPABILITIES, {
+    ...(capabilities.add ? { add: named(capabilities.add) } : {}),
+    drop: named(capabilities.drop) ?? [DROP_ALL],
+  }));
 }
