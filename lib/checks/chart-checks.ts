@@ -8,7 +8,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Label } from '../labels';
 import { checkRoutes, RenderedRoute } from './route-checks';
-import { checkBudgets, podSecurityViolations, RenderedBudget, renderedBudget } from './workload-checks';
+import { budgetsByPods, checkBudgets, podSecurityViolations, RenderedBudget, renderedBudget } from './workload-checks';
 
 /** The objects of one construct that the checks hold to account. */
 export interface CheckedObjects {
@@ -223,6 +223,7 @@ class WorkloadFacts {
   private readonly budgets: RenderedBudget[] = [];
   /** The `minReplicas` of each autoscaler, by `namespace/name` of the Deployment it scales. */
   private readonly autoscaled = new Map<string, number>();
+  private covering?: Map<PodSource, RenderedBudget[]>;
 
   constructor(registered: CheckedObjects[]) {
     registered.forEach(objects => objects.deployments.forEach(d => this.levels.set(d, objects.podSecurity)));
@@ -252,7 +253,8 @@ class WorkloadFacts {
     const facts = this.deployments.get(deployment)!;
     const fewestPods = typeof facts.replicas === 'number' ? facts.replicas
       : this.autoscaled.get(`${facts.namespace}/${facts.name}`) ?? 1;
-    checkBudgets({ pods: index.of(deployment), namespace: facts.namespace, fewestPods }, this.budgets, index, fail);
+    this.covering ??= budgetsByPods(this.budgets, index);
+    checkBudgets({ pods: index.of(deployment), namespace: facts.namespace, fewestPods }, this.covering, fail);
   }
 }
 
