@@ -1,10 +1,11 @@
 // Autoscaling: one autoscaling/v2 HorizontalPodAutoscaler per serving Deployment, which then never
 // states spec.replicas, in any phase of any construct; the documented procedures pass the gate.
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import {
   AutoscalingProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, RampedApp, RampedAppProps, RecreateApp,
   ReleaseDiff, Slot, TrafficRouter,
 } from '../lib';
-import { errorOf, find, Manifest, newChart, objectSet, synthWith } from './util';
+import { errorOf, find, Manifest, newChart, objectSet, synthWith, validateChart } from './util';
 
 const autoscaling: AutoscalingProps = { minReplicas: 3, maxReplicas: 10 };
 const web: RampedAppProps = { image: 'registry.example.com/shop/web:1.4.0', port: 8080, name: 'web', autoscaling };
@@ -153,4 +154,26 @@ test('CanaryApp: without a canary version, the autoscaled canary track runs the 
   const manifests = synthWith(chart => new CanaryApp(chart, 'search', { ...canary, canary: undefined, canaryWeight: 0 }));
   expect(find(manifests, 'Deployment', 'search-canary').spec.template.spec.containers[0].image).toBe('s:1.4.0');
   expect(find(manifests, 'HTTPRoute', 'search').spec.rules[0].backendRefs.map((b: any) => b.weight)).toEqual([1, 0]);
+});
+
+test('fails at synth time when an escape hatch writes spec.replicas into an autoscaled Deployment', () => {
+  // GIVEN
+  const chart = newChart();
+  const app = new RampedApp(chart, 'web', web);
+  // WHEN
+  ApiObject.of(app.deployment).addJsonPatch(JsonPatch.add('/spec/replicas', 4));
+  // THEN
+  expect(errorOf(() => validateChart(chart))).toContain('[test] test/web: Deployment web states spec.replicas (4) although '
+    + 'HorizontalPodAutoscaler web scales it: every apply would reset the count the autoscaler chose; leave spec.replicas out');
+});
+
+test('fails at synth time when the container has no request of the resource the autoscaler targets', () => {
+  // GIVEN
+  const chart = newChart();
+  // WHEN
+  new RampedApp(chart, 'web', { ...web, resources: { memory: { request: Size.mebibytes(256) } } });
+  // THEN
+  expect(errorOf(() => validateChart(chart))).toContain('[test] test/web: HorizontalPodAutoscaler web targets cpu utilization, '
+    + 'but container app of Deployment web has no cpu request: the autoscaler cannot compute the utilization and never '
+    + 'scales; give the container a cpu request in \'resources\'');
 });

@@ -8,7 +8,10 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Label } from '../labels';
 import { checkRoutes, RenderedRoute } from './route-checks';
-import { budgetsByPods, checkBudgets, podSecurityViolations, RenderedBudget, renderedBudget } from './workload-checks';
+import {
+  AutoscaledDeployment, autoscalerProblems, budgetsByPods, checkBudgets, podSecurityViolations, RenderedAutoscaler,
+  renderedAutoscaler, RenderedBudget, renderedBudget,
+} from './workload-checks';
 
 /** The objects of one construct that the checks hold to account. */
 export interface CheckedObjects {
@@ -219,10 +222,10 @@ function checkCollisions(chart: Chart, registered: CheckedObjects[], summaries: 
 class WorkloadFacts {
   private readonly levels = new Map<ApiObject, string>();
   private readonly violations = new Map<ApiObject, string[]>();
-  private readonly deployments = new Map<ApiObject, { namespace: string; name: string; replicas?: number }>();
+  private readonly deployments = new Map<ApiObject, AutoscaledDeployment & { namespace: string; name: string }>();
   private readonly budgets: RenderedBudget[] = [];
-  /** The `minReplicas` of each autoscaler, by `namespace/name` of the Deployment it scales. */
-  private readonly autoscaled = new Map<string, number>();
+  /** The autoscalers of Deployments, by `namespace/name` of the Deployment each scales. */
+  private readonly autoscaled = new Map<string, RenderedAutoscaler>();
   private covering?: Map<PodSource, RenderedBudget[]>;
 
   constructor(registered: CheckedObjects[]) {
@@ -235,12 +238,15 @@ class WorkloadFacts {
     if (level !== undefined) {
       const id = `${manifest.kind} ${manifest.metadata?.name}`;
       this.violations.set(object, podSecurityViolations(manifest.spec?.template?.spec, level, id));
-      this.deployments.set(object, { namespace, name: manifest.metadata?.name, replicas: manifest.spec?.replicas });
+      this.deployments.set(object, {
+        namespace, name: manifest.metadata?.name, id, replicas: manifest.spec?.replicas,
+        containers: (manifest.spec?.template?.spec?.containers ?? []).map((c: any) => ({ name: c.name, resources: c.resources })),
+      });
     }
     if (manifest.kind === 'PodDisruptionBudget') this.budgets.push(renderedBudget(manifest));
     const target = manifest.spec?.scaleTargetRef;
     if (manifest.kind === 'HorizontalPodAutoscaler' && target?.kind === 'Deployment') {
-      this.autoscaled.set(`${namespace}/${target.name}`, manifest.spec?.minReplicas ?? 1);
+      this.autoscaled.set(`${namespace}/${target.name}`, renderedAutoscaler(manifest));
     }
   }
 
@@ -251,8 +257,9 @@ class WorkloadFacts {
 
   public checkBudgets(deployment: ApiObject, index: PodIndex, fail: (message: string) => void): void {
     const facts = this.deployments.get(deployment)!;
-    const fewestPods = typeof facts.replicas === 'number' ? facts.replicas
-      : this.autoscaled.get(`${facts.namespace}/${facts.name}`) ?? 1;
+    const autoscaler = this.autoscaled.get(`${facts.namespace}/${facts.name}`);
+    if (autoscaler) autoscalerProblems(facts, autoscaler).forEach(fail);
+    const fewestPods = typeof facts.replicas === 'number' ? facts.replicas : autoscaler?.minReplicas ?? 1;
     this.covering ??= budgetsByPods(this.budgets, index);
     checkBudgets({ pods: index.of(deployment), namespace: facts.namespace, fewestPods }, this.covering, fail);
   }

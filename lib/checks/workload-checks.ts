@@ -2,8 +2,9 @@
 // of a construct meets its Pod Security level, as a namespace labelled
 // `pod-security.kubernetes.io/enforce: <level>` would admit it; no pod is covered by two
 // PodDisruptionBudgets (the eviction API refuses to evict it); and no budget can never allow a
-// disruption (every node drain would stall on it). They read the rendered objects, so they see
-// what escape hatches changed.
+// disruption (every node drain would stall on it); and an autoscaled Deployment states no replicas
+// and has the requests its autoscaler's targets are shares of. They read the rendered objects, so
+// they see what escape hatches changed.
 import type { PodIndex, PodSource } from './chart-checks';
 
 /** Capabilities "baseline" allows to be added (the container runtime's defaults). */
@@ -178,4 +179,52 @@ function allowedDisruptions(budget: RenderedBudget, count: number): number {
   if (budget.minAvailable !== undefined) return Math.max(0, count - scaled(budget.minAvailable));
   if (budget.maxUnavailable !== undefined) return scaled(budget.maxUnavailable);
   return count;
+}
+
+/** A HorizontalPodAutoscaler of a Deployment, as rendered. */
+export interface RenderedAutoscaler {
+  readonly id: string;
+  readonly minReplicas: number;
+  /** The resources it targets by utilization, which is a share of the containers' requests. */
+  readonly utilizationOf: string[];
+}
+
+export function renderedAutoscaler(manifest: any): RenderedAutoscaler {
+  return {
+    id: `HorizontalPodAutoscaler ${manifest.metadata?.name}`,
+    minReplicas: manifest.spec?.minReplicas ?? 1,
+    utilizationOf: (manifest.spec?.metrics ?? [])
+      .filter((m: any) => m.type === 'Resource' && m.resource?.target?.type === 'Utilization')
+      .map((m: any) => m.resource.name),
+  };
+}
+
+/** What the autoscaler checks read of a Deployment. */
+export interface AutoscaledDeployment {
+  readonly id: string;
+  readonly replicas?: number;
+  readonly containers: Array<{ readonly name: string; readonly resources?: any }>;
+}
+
+/**
+ * A Deployment under an autoscaler that states `spec.replicas` (every apply would reset the count
+ * the autoscaler chose), and containers without the request a utilization target is a share of
+ * (a limit alone counts: the API server defaults the request to it).
+ */
+export function autoscalerProblems(deployment: AutoscaledDeployment, autoscaler: RenderedAutoscaler): string[] {
+  const problems: string[] = [];
+  if (deployment.replicas !== undefined) {
+    problems.push(`${deployment.id} states spec.replicas (${JSON.stringify(deployment.replicas)}) although ${autoscaler.id} `
+      + 'scales it: every apply would reset the count the autoscaler chose; leave spec.replicas out');
+  }
+  for (const resource of autoscaler.utilizationOf) {
+    for (const container of deployment.containers) {
+      const { requests, limits } = container.resources ?? {};
+      if (requests?.[resource] !== undefined || limits?.[resource] !== undefined) continue;
+      problems.push(`${autoscaler.id} targets ${resource} utilization, but container ${container.name} of ${deployment.id} `
+        + `has no ${resource} request: the autoscaler cannot compute the utilization and never scales; give the container `
+        + `a ${resource} request in 'resources'`);
+    }
+  }
+  return problems;
 }
