@@ -195,14 +195,16 @@ export interface CommonAppProps extends ProductionProps {
   /**
    * Security context of the container.
    *
-   * @default - cdk8s-plus's defaults: non-root, read-only root filesystem, no privilege escalation
+   * @default - cdk8s-plus's defaults: non-root, read-only root filesystem, no privilege escalation;
+   * and `capabilities.drop: [ALL]` unless `capabilities.drop` is given (see `podSecurity`)
    */
   readonly securityContext?: kplus.ContainerSecurityContextProps;
 
   /**
    * Security context of the pod.
    *
-   * @default - cdk8s-plus's defaults: runAsNonRoot, fsGroupChangePolicy Always
+   * @default - cdk8s-plus's defaults: runAsNonRoot, fsGroupChangePolicy Always; and the
+   * `RuntimeDefault` seccomp profile (see `podSecurity`)
    */
   readonly podSecurityContext?: kplus.PodSecurityContextProps;
 
