@@ -123,3 +123,18 @@ test('fails when podSecurity is not a level', () => {
   expect(errorOf(() => new RampedApp(newChart(), 'web', { ...web, podSecurity: 'strict' as PodSecurityLevel })))
     .toBe('test/web: \'podSecurity\' is "strict"; it must be PodSecurityLevel.RESTRICTED, BASELINE or PRIVILEGED');
 });
+
+test('a container added later through the escape hatch is checked too, and named', () => {
+  // GIVEN
+  const chart = newChart();
+  const app = new RampedApp(chart, 'web', web);
+  // WHEN
+  app.deployment.addContainer({ name: 'proxy', image: 'proxy:1', securityContext: { allowPrivilegeEscalation: true } });
+  // THEN
+  expect(checkErrors(chart)).toEqual([
+    '[test] test/web: container proxy of Deployment web: \'securityContext.allowPrivilegeEscalation\' is true, which Pod Security '
+    + `"restricted" forbids (it must be false): ${fix}`,
+    '[test] test/web: container proxy of Deployment web: \'securityContext.capabilities.drop\' is undefined, which Pod Security '
+    + `"restricted" forbids (it must hold ALL): ${fix}`,
+  ]);
+});

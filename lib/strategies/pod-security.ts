@@ -20,32 +20,35 @@ export enum PodSecurityLevel {
   PRIVILEGED = 'privileged',
 }
 
-const CAPABILITIES = '/spec/template/spec/containers/0/securityContext/capabilities';
 /** The capability every container drops, so that only what is added back is held. */
 const DROP_ALL = 'ALL';
 
 /**
  * Writes what "restricted" asks for and cdk8s-plus cannot express: the pod's `RuntimeDefault`
- * seccomp profile, and `capabilities.drop: [ALL]` on the container unless its security context
- * drops capabilities of its own, and capability names as Pod Security admission reads them.
- * cdk8s-plus already writes `allowPrivilegeEscalation: false` and `runAsNonRoot: true` by default.
- * Written whatever the level: the level only says what the chart checks accept, so that a looser
- * level never silently loosens the pods.
+ * seccomp profile, and on every container and init container `capabilities.drop: [ALL]` unless
+ * its security context drops capabilities of its own, with capability names as Pod Security
+ * admission reads them. cdk8s-plus already writes `allowPrivilegeEscalation: false` and
+ * `runAsNonRoot: true` by default. Written whatever the level: the level only says what the chart
+ * checks accept, so that a looser level never silently loosens the pods.
  */
-export function hardenPodSecurity(deployment: kplus.Deployment,
-  container: kplus.ContainerSecurityContextProps | undefined): void {
+export function hardenPodSecurity(deployment: kplus.Deployment): void {
   const resource = ApiObject.of(deployment);
   resource.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
-  const capabilities = container?.capabilities;
-  if (capabilities === undefined) {
-    resource.addJsonPatch(JsonPatch.add(CAPABILITIES, { drop: [DROP_ALL] }));
-    return;
+  const lists: Array<[string, kplus.Container[]]> = [['containers', deployment.containers], ['initContainers', deployment.initContainers]];
+  for (const [list, containers] of lists) {
+    containers.forEach((container, index) => {
+      resource.addJsonPatch(JsonPatch.add(`/spec/template/spec/${list}/${index}/securityContext/capabilities`,
+        capabilitiesOf(container.securityContext.capabilities)));
+    });
   }
+}
+
+function capabilitiesOf(capabilities: kplus.ContainerSecutiryContextCapabilities | undefined): any {
   // cdk8s-plus's Capability enum writes `CAP_NET_BIND_SERVICE`; the runtime reads it either way,
   // but Pod Security admission only knows the names without the prefix, and refuses the pod.
   const named = (list: kplus.Capability[] | undefined) => list?.map(c => String(c).replace(/^CAP_/, ''));
-  resource.addJsonPatch(JsonPatch.add(CAPABILITIES, {
-    ...(capabilities.add ? { add: named(capabilities.add) } : {}),
-    drop: named(capabilities.drop) ?? [DROP_ALL],
-  }));
+  return {
+    ...(capabilities?.add ? { add: named(capabilities.add) } : {}),
+    drop: named(capabilities?.drop) ?? [DROP_ALL],
+  };
 }

@@ -17,7 +17,6 @@ const SPREAD_TOPOLOGIES = ['kubernetes.io/hostname', 'topology.kubernetes.io/zon
 interface Props extends ProductionProps {
   readonly replicas?: number;
   readonly startup?: kplus.Probe;
-  readonly securityContext?: kplus.ContainerSecurityContextProps;
 }
 
 /** What one Deployment's extra objects are made of. */
@@ -63,10 +62,11 @@ export class ProductionDefaults {
     private readonly startupLimitSeconds: number,
   ) {}
 
-  /** The startup probe of a container listening on `port`; undefined when it has none. */
-  public startup(port: number): kplus.Probe | undefined {
+  /** The startup probe of a container listening on `port` (if any); undefined when it has none. */
+  public startup(port: number | undefined): kplus.Probe | undefined {
     if (this.props.startupProbe === false) return undefined;
     if (this.props.startup) return this.props.startup;
+    if (port === undefined) return undefined;
     const period = Math.min(STARTUP_PERIOD_SECONDS, this.startupLimitSeconds);
     return kplus.Probe.fromTcpSocket({
       port,
@@ -81,8 +81,8 @@ export class ProductionDefaults {
    */
   public apply(scope: IConstruct, id: string, deployment: kplus.Deployment, target: DeploymentTarget): ApiObject[] {
     const resource = ApiObject.of(deployment);
-    hardenPodSecurity(deployment, this.props.securityContext);
-    if (this.props.startupProbe === false) {
+    hardenPodSecurity(deployment);
+    if (this.props.startupProbe === false && deployment.containers[0]?.portNumber !== undefined) {
       // cdk8s-plus adds a probe on the container port whenever none is given.
       resource.addJsonPatch(JsonPatch.remove('/spec/template/spec/containers/0/startupProbe'));
     }
