@@ -31,6 +31,7 @@ export function show(value: unknown): string {
   if (value instanceof Duration) return `${value.toMilliseconds() / 1000}s`;
   if (value instanceof kplus.PercentOrAbsolute) return show(value.value);
   if (value === undefined) return 'undefined';
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) return JSON.stringify(value);
   return String(value);
 }
 

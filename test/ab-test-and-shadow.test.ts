@@ -224,3 +224,12 @@ describe('ShadowApp', () => {
     });
   });
 });
+
+test.each([
+  ['ABTestApp', () => new ABTestApp(newChart(), 'web', { ...abBase, replicas: undefined, autoscaling: { minReplicas: 2, maxReplicas: 4 } }),
+    'test/web: \'autoscaling\' is "{ minReplicas: 2 }"; an A/B test sizes its versions with \'replicas\' and \'bReplicas\''],
+  ['ShadowApp', () => new ShadowApp(newChart(), 'api', { ...shadowBase, replicas: undefined, autoscaling: { minReplicas: 2, maxReplicas: 4 } }),
+    'test/api: \'autoscaling\' is "{ minReplicas: 2 }"; a shadow sizes its versions with \'replicas\' and \'shadowReplicas\''],
+])('%s refuses autoscaling, which would undo scaling a version to 0', (_name, build, message) => {
+  expect(errorOf(build).startsWith(message)).toBe(true);
+});

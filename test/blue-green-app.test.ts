@@ -28,7 +28,8 @@ test.each([Slot.BLUE, Slot.GREEN])('synthesizes both slots and both services wit
 });
 
 test('makes two Deployments and two Services with predictable names', () => {
-  expect(objectSet(manifests())).toEqual(['Deployment/web-blue', 'Deployment/web-green', 'Service/web', 'Service/web-preview']);
+  expect(objectSet(manifests())).toEqual(['Deployment/web-blue', 'Deployment/web-green', 'PodDisruptionBudget/web-blue',
+    'PodDisruptionBudget/web-green', 'Service/web', 'Service/web-preview']);
 });
 
 test('switching the active slot changes only the service selectors and version annotations', () => {
@@ -40,10 +41,10 @@ test('switching the active slot changes only the service selectors and version a
   expect(find(after, 'Deployment', 'web-blue')).toStrictEqual(find(before, 'Deployment', 'web-blue'));
   expect(find(after, 'Deployment', 'web-green')).toStrictEqual(find(before, 'Deployment', 'web-green'));
   expect(diffPaths(before, after)).toEqual([
-    '2.metadata.annotations.cdk8s-deployment-strategies/version',
-    '2.spec.selector.cdk8s-deployment-strategies/slot',
-    '3.metadata.annotations.cdk8s-deployment-strategies/version',
-    '3.spec.selector.cdk8s-deployment-strategies/slot',
+    '4.metadata.annotations.cdk8s-deployment-strategies/version',
+    '4.spec.selector.cdk8s-deployment-strategies/slot',
+    '5.metadata.annotations.cdk8s-deployment-strategies/version',
+    '5.spec.selector.cdk8s-deployment-strategies/slot',
   ]);
 });
 
@@ -85,10 +86,10 @@ test('a new image in the idle slot changes only that slot\'s pod template and th
   const after = manifests({ green: { image: 'registry.example.com/shop/web:1.6.0' } });
   // THEN
   expect(diffPaths(before, after)).toEqual([
-    '1.metadata.labels.app.kubernetes.io/version',
-    '1.spec.template.metadata.labels.app.kubernetes.io/version',
-    '1.spec.template.spec.containers.0.image',
-    '3.metadata.annotations.cdk8s-deployment-strategies/version',
+    '2.metadata.labels.app.kubernetes.io/version',
+    '2.spec.template.metadata.labels.app.kubernetes.io/version',
+    '2.spec.template.spec.containers.0.image',
+    '5.metadata.annotations.cdk8s-deployment-strategies/version',
   ]);
 });
 
@@ -135,7 +136,8 @@ test('preview: false makes no preview Service', () => {
   const app = new BlueGreenApp(newChart(), 'web', { ...base, preview: false });
   // THEN
   expect(app.previewService).toBeUndefined();
-  expect(objectSet(synth(app.node.scope as any))).toEqual(['Deployment/web-blue', 'Deployment/web-green', 'Service/web']);
+  expect(objectSet(synth(app.node.scope as any))).toEqual(['Deployment/web-blue', 'Deployment/web-green',
+    'PodDisruptionBudget/web-blue', 'PodDisruptionBudget/web-green', 'Service/web']);
 });
 
 test('exposes the active and idle deployments and slot', () => {
@@ -168,7 +170,9 @@ describe('the first release, without a version in the idle slot', () => {
     // WHEN
     const after = manifests();
     // THEN
-    expect(objectSet(before)).toEqual(['Deployment/web-blue', 'Deployment/web-green', 'Service/web']);
+    expect(objectSet(before)).toEqual([
+      'Deployment/web-blue', 'Deployment/web-green', 'PodDisruptionBudget/web-blue', 'PodDisruptionBudget/web-green', 'Service/web',
+    ]);
     expect(objectSet(after)).toEqual([...objectSet(before), 'Service/web-preview']);
     expect(find(after, 'Deployment', 'web-blue')).toStrictEqual(find(before, 'Deployment', 'web-blue'));
     expect(find(after, 'Service', 'web')).toStrictEqual(find(before, 'Service', 'web'));
@@ -180,7 +184,7 @@ describe('the first release, without a version in the idle slot', () => {
 
   test('works with green active and blue left out', () => {
     expect(objectSet(manifests({ activeSlot: Slot.GREEN, blue: undefined })))
-      .toEqual(['Deployment/web-blue', 'Deployment/web-green', 'Service/web']);
+      .toEqual(['Deployment/web-blue', 'Deployment/web-green', 'PodDisruptionBudget/web-blue', 'PodDisruptionBudget/web-green', 'Service/web']);
   });
 });
 

@@ -70,8 +70,8 @@ test('raising the weight up to 50% changes only the canary\'s replicas and the w
   const after = manifests({ canaryWeight: 50 });
   // THEN
   expect(diffPaths(before, after)).toEqual([
-    '1.spec.replicas',
-    '2.metadata.annotations.cdk8s-deployment-strategies/canary-weight',
+    '2.spec.replicas',
+    '4.metadata.annotations.cdk8s-deployment-strategies/canary-weight',
   ]);
 });
 
@@ -83,7 +83,7 @@ test('raising the weight above 50% only takes pods from the stable track', () =>
   // THEN
   expect(diffPaths(before, after)).toEqual([
     '0.spec.replicas',
-    '2.metadata.annotations.cdk8s-deployment-strategies/canary-weight',
+    '4.metadata.annotations.cdk8s-deployment-strategies/canary-weight',
   ]);
   expect(find(after, 'Deployment', 'web').spec.replicas).toBe(1);
   expect(find(after, 'Deployment', 'web-canary').spec.replicas).toBe(10);

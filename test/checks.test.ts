@@ -50,7 +50,7 @@ test('fails once, in one line, when two apps in one chart have the same name', (
   new RampedApp(chart, 'web', web);
   new RampedApp(chart, 'web2', { ...web, image: 'registry.example.com/shop/web:2.0.0' });
   // THEN
-  expect(checkErrors(chart)).toEqual(['[test] test/web2: Deployment web and Service web are also defined by test/web in '
+  expect(checkErrors(chart)).toEqual(['[test] test/web2: Deployment web, Service web and PodDisruptionBudget web are also defined by test/web in '
     + 'chart test: each would overwrite the other on apply; give each app its own name']);
 });
 
@@ -62,8 +62,8 @@ test('fails once when two blue/green apps in one chart have the same name', () =
   new BlueGreenApp(chart, 'a', props);
   new BlueGreenApp(chart, 'b', props);
   // THEN
-  expect(checkErrors(chart)).toEqual(['[test] test/b: Deployment web-blue, Deployment web-green, Service web and Service '
-    + 'web-preview are also defined by test/a in chart test: each would overwrite the other on apply; give each app its own name']);
+  expect(checkErrors(chart)).toEqual(['[test] test/b: Deployment web-blue, Deployment web-green, Service web, Service '
+    + 'web-preview, PodDisruptionBudget web-blue and PodDisruptionBudget web-green are also defined by test/a in chart test: each would overwrite the other on apply; give each app its own name']);
 });
 
 test('fails when an object of another construct has the name of an app object', () => {
@@ -104,7 +104,7 @@ describe('the same name in two charts of one App', () => {
     // WHEN
     new RampedApp(new Chart(app, 'shop-admin'), 'web', web);
     // THEN
-    expect(appErrors(app)).toEqual(['[shop-admin] shop-admin/web: Deployment web and Service web are also defined by '
+    expect(appErrors(app)).toEqual(['[shop-admin] shop-admin/web: Deployment web, Service web and PodDisruptionBudget web are also defined by '
       + 'shop/web in chart shop, in the same namespace (none set: the one kubectl applies to): each would overwrite the '
       + 'other on apply; give each app its own name or its own namespace']);
   });

@@ -32,7 +32,8 @@ describe('names', () => {
     // WHEN
     const objects = manifests({ name: 'storefront' });
     // THEN
-    expect(objects.map(m => `${m.kind}/${m.metadata.name}`)).toEqual(['Deployment/storefront', 'Service/storefront']);
+    expect(objects.map(m => `${m.kind}/${m.metadata.name}`)).toEqual(['Deployment/storefront',
+      'PodDisruptionBudget/storefront', 'Service/storefront']);
   });
 
   test.each(['Web', 'web_1', '1web', 'web-', ''])('fails when name is %j', name => {

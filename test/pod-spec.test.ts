@@ -236,14 +236,14 @@ describe('an app without a port', () => {
   test.each([
     ['RecreateApp', (chart: Chart, props: RecreateAppProps) => new RecreateApp(chart, 'worker', props)],
     ['RampedApp', (chart: Chart, props: RecreateAppProps) => new RampedApp(chart, 'worker', props)],
-  ])('a %s without port has a Deployment only, with no port and no default probes', (_construct, build) => {
+  ])('a %s without port has a Deployment and its budget only, with no port and no default probes', (_construct, build) => {
     // GIVEN
     const chart = newChart('shop');
     // WHEN
     const app = build(chart, worker);
     // THEN
     const objects = synth(chart);
-    expect(objectSet(objects)).toEqual(['Deployment/worker']);
+    expect(objectSet(objects)).toEqual(['Deployment/worker', 'PodDisruptionBudget/worker']);
     expect(objects).toMatchSnapshot();
     const container = objects[0].spec.template.spec.containers[0];
     expect([container.ports, container.readinessProbe, container.startupProbe]).toEqual([undefined, undefined, undefined]);

@@ -6,10 +6,13 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  ABTestApp, ABTestAppProps, AppProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, RampedApp, RampedAppProps,
-  RecreateApp, ReleaseDiff, RequestMatch, RollingUpdatePlan, RollingUpdateProps, ServedAppProps, ShadowApp, ShadowAppProps, Slot,
+  ABTestApp, ABTestAppProps, AppProps, AutoscalingProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps,
+  DisruptionBudget, PodSecurityLevel, RampedApp, RampedAppProps, RecreateApp, ReleaseDiff, RequestMatch, RollingUpdatePlan,
+  RollingUpdateProps, ServedAppProps, ShadowApp, ShadowAppProps, Slot,
   TrafficRouter, VariantProps,
 } from '../lib';
+import { matches } from '../lib/checks/chart-checks';
+import { podSecurityViolations } from '../lib/checks/workload-checks';
 import { Manifest, newChart, objectSet, synth } from './util';
 
 /** Runs per property; CI runs these at least 1,000 times per construct. */
@@ -51,6 +54,15 @@ const common: fc.Arbitrary<ServedAppProps> = fc.record({
   changeCause: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
   metricsPort: fc.option(port, { nil: undefined }),
   pod: fc.boolean(),
+  podSecurity: fc.option(fc.constantFrom(...Object.values(PodSecurityLevel)), { nil: undefined }),
+  // Only budgets that allow a disruption at any pod count: minAvailable is refused where it blocks.
+  disruptionBudget: fc.option(fc.oneof(
+    fc.integer({ min: 1, max: 5 }).map(n => DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.absolute(n))),
+    fc.integer({ min: 1, max: 100 }).map(n => DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(n))),
+    fc.constant(DisruptionBudget.none()),
+  ), { nil: undefined }),
+  spread: fc.option(fc.boolean(), { nil: undefined }),
+  startupLimit: fc.option(fc.integer({ min: 1, max: 3600 }).map(n => Duration.seconds(n)), { nil: undefined }),
 }).chain(c => probe(c.port).map(readiness => ({
   name: c.name,
   port: c.port,
@@ -71,6 +83,10 @@ const common: fc.Arbitrary<ServedAppProps> = fc.record({
     tolerations: [kplus.NodeTaintQuery.exists('dedicated')],
     sidecars: [{ name: 'shipper', image: 'registry.example.com/ops/shipper:3.1.0' }],
   } : {}),
+  podSecurity: c.podSecurity,
+  disruptionBudget: c.disruptionBudget,
+  spread: c.spread,
+  startupLimit: c.startupLimit,
 })));
 
 /** Recreate and ramped props; some are workers without a port, and so without a Service. */
@@ -102,11 +118,32 @@ const canaryProps: fc.Arbitrary<CanaryAppProps> = fc.tuple(common, rolling, vari
 
 type Build<P> = (chart: Chart, props: P) => unknown;
 
-/** The synthesized manifests after the built-in checks and the schema validation (`synth` does both). */
+/**
+ * The synthesized manifests after the built-in checks and the schema validation (`synth` does both),
+ * checked for what production clusters enforce.
+ */
 function manifestsOf<P>(build: Build<P>, props: P): Manifest[] {
   const chart = newChart();
   build(chart, props);
-  return synth(chart);
+  const manifests = synth(chart);
+  expectProductionReady(manifests, (props as ServedAppProps).podSecurity ?? PodSecurityLevel.RESTRICTED);
+  return manifests;
+}
+
+/**
+ * Every pod meets the Pod Security level, no two PodDisruptionBudgets select the same pods, and a
+ * Deployment with an autoscaler has no `spec.replicas`.
+ */
+function expectProductionReady(manifests: Manifest[], level: PodSecurityLevel): void {
+  const deployments = manifests.filter(m => m.kind === 'Deployment');
+  const budgets = manifests.filter(m => m.kind === 'PodDisruptionBudget');
+  const autoscaled = manifests.filter(m => m.kind === 'HorizontalPodAutoscaler').map(m => m.spec.scaleTargetRef.name);
+  for (const deployment of deployments) {
+    const id = `Deployment ${deployment.metadata.name}`;
+    expect(podSecurityViolations(deployment.spec.template.spec, level, id)).toEqual([]);
+    expect(budgets.filter(b => matches(b.spec.selector, deployment.spec.template.metadata.labels)).length).toBeLessThanOrEqual(1);
+    if (autoscaled.includes(deployment.metadata.name)) expect(deployment.spec).not.toHaveProperty('replicas');
+  }
 }
 
 function selectors(manifests: Manifest[]): Record<string, unknown> {
@@ -348,6 +385,66 @@ describe('A/B tests and shadows: every phase keeps the objects and selectors and
   });
 });
 
+describe('with autoscaling, every Deployment has an autoscaler and no spec.replicas in any phase, and the steps pass the gate', () => {
+  const autoscaling: fc.Arbitrary<AutoscalingProps> = fc.record({
+    minReplicas: fc.integer({ min: 1, max: 20 }),
+    extra: fc.integer({ min: 0, max: 20 }),
+    cpuUtilization: fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }),
+    memoryUtilization: fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }),
+  }).map(a => ({
+    minReplicas: a.minReplicas,
+    maxReplicas: a.minReplicas + a.extra,
+    cpuUtilization: a.cpuUtilization,
+    memoryUtilization: a.memoryUtilization,
+  }));
+  const router = fc.constantFrom(TrafficRouter.gatewayApi(), TrafficRouter.istio());
+
+  /** The phases keep the objects, each Deployment has its autoscaler and no replicas, and each move passes the gate. */
+  function expectAutoscaledPhases(phases: Manifest[][]): void {
+    for (const phase of phases) {
+      expectSameShape(phases[0], phase);
+      const deployments = phase.filter(m => m.kind === 'Deployment').map(m => m.metadata.name).sort();
+      const targets = phase.filter(m => m.kind === 'HorizontalPodAutoscaler').map(m => m.spec.scaleTargetRef.name).sort();
+      expect(targets).toEqual(deployments);
+    }
+    expectGatePasses(phases);
+  }
+
+  test('RecreateApp and RampedApp: a new version and a rollback', () => {
+    fc.assert(fc.property(rampedProps, variant, autoscaling, (props, next, scaling) => {
+      const p = { ...props, replicas: undefined, autoscaling: scaling };
+      expectAutoscaledPhases([p, { ...p, ...next }, p].map(phase => manifestsOf(ramped, phase)));
+      const [before, after] = [p, { ...p, ...next }].map(phase => manifestsOf(recreate, phase));
+      expectSameShape(before, after);
+    }), { numRuns: RUNS });
+  });
+
+  test('BlueGreenApp: deploy to the idle slot, switch, and roll back', () => {
+    fc.assert(fc.property(blueGreenProps, variant, autoscaling, (props, next, scaling) => {
+      fc.pre(next.image !== props.blue?.image && next.image !== props.green?.image);
+      const p = { ...props, replicas: undefined, idleReplicas: undefined, autoscaling: scaling };
+      const idle = p.activeSlot === Slot.BLUE ? 'green' : 'blue';
+      const other = p.activeSlot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
+      const deployed = { ...p, [idle]: next };
+      const phases = [p, deployed, { ...deployed, activeSlot: other }, deployed];
+      expectAutoscaledPhases(phases.map(phase => manifestsOf(blueGreen, phase)));
+    }), { numRuns: RUNS });
+  });
+
+  test('CanaryApp with a router: a weight change, promotion and abort', () => {
+    const hundredths = fc.integer({ min: 0, max: 10000 });
+    fc.assert(fc.property(canaryProps, router, hundredths, autoscaling, (props, trafficRouter, weight, scaling) => {
+      const p = {
+        ...props, replicas: undefined, canaryReplicas: undefined, weightTolerance: undefined, trafficRouter, autoscaling: scaling,
+        canaryWeight: weight / 100,
+      };
+      const promoted = { ...p, canaryWeight: 50, stable: p.canary! };
+      const phases = [p, { ...p, canaryWeight: 50 }, promoted, { ...promoted, canaryWeight: 0 }];
+      expectAutoscaledPhases(phases.map(phase => manifestsOf(canaryApp, phase)));
+    }), { numRuns: RUNS });
+  });
+});
+
 // --- invalid inputs ------------------------------------------------------------------------------
 
 /** Props changes that make any valid props invalid, with the prop the error must name. */
@@ -365,6 +462,14 @@ const commonBreakage: Array<[string, Record<string, unknown>]> = [
   ['podLabels', { podLabels: { 'app.kubernetes.io/version': 'x' } }],
   ['sidecars[0].name', { sidecars: [{ name: 'app', image: 'proxy:1' }] }],
   ['priorityClassName', { priorityClassName: 'High' }],
+  ['podSecurity', { podSecurity: 'strict' }],
+  ['disruptionBudget', { disruptionBudget: DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.percent(101)) }],
+  ['startupLimit', { startupLimit: Duration.millis(500) }],
+  ['startupProbe', { startupProbe: false, startupLimit: Duration.seconds(60) }],
+  ['autoscaling.minReplicas', { autoscaling: { minReplicas: 0, maxReplicas: 1 } }],
+  ['autoscaling.maxReplicas', { autoscaling: { minReplicas: 3, maxReplicas: 2 } }],
+  ['autoscaling.cpuUtilization', { autoscaling: { minReplicas: 1, maxReplicas: 2, cpuUtilization: 0 } }],
+  ['replicas', { replicas: 2, autoscaling: { minReplicas: 1, maxReplicas: 2 } }],
 ];
 const rollingBreakage: Array<[string, Record<string, unknown>]> = [
   ['maxUnavailable', { maxSurge: kplus.PercentOrAbsolute.absolute(0), maxUnavailable: kplus.PercentOrAbsolute.percent(0) }],

@@ -205,7 +205,7 @@ describe('RampedApp and RecreateApp with a router', () => {
     const recreate = synthWith(chart => new RecreateApp(chart, 'web', { name: 'web', port: 8080, image: 'r/web:1', trafficRouter }));
     // THEN
     for (const objects of [ramped, recreate]) {
-      expect(objectSet(objects)).toEqual(['Deployment/web', `${kind}/web`, 'Service/web'].sort());
+      expect(objectSet(objects)).toEqual(['Deployment/web', `${kind}/web`, 'PodDisruptionBudget/web', 'Service/web'].sort());
     }
     expect(JSON.stringify(find(ramped, kind, 'web').spec)).toContain('"web"');
   });

@@ -8,6 +8,10 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Label } from '../labels';
 import { checkRoutes, RenderedRoute } from './route-checks';
+import {
+  AutoscaledDeployment, autoscalerProblems, budgetsByPods, checkBudgets, podSecurityViolations, RenderedAutoscaler,
+  renderedAutoscaler, RenderedBudget, renderedBudget,
+} from './workload-checks';
 
 /** The objects of one construct that the checks hold to account. */
 export interface CheckedObjects {
@@ -18,6 +22,10 @@ export interface CheckedObjects {
   readonly services: Array<{ readonly service: ApiObject; readonly selects: ApiObject[] }>;
   /** The app's route, if it has a router, with the Deployment each backend should reach. */
   readonly routes: CheckedRoute[];
+  /** The construct's other objects: PodDisruptionBudgets and HorizontalPodAutoscalers. */
+  readonly others: ApiObject[];
+  /** The Pod Security level (`restricted`, `baseline`, `privileged`) its pods must meet. */
+  readonly podSecurity: string;
 }
 
 /** A route of a construct: an HTTPRoute or a VirtualService (with its DestinationRule). */
@@ -99,7 +107,7 @@ function checkAcrossCharts(registered: CheckedObjects[], earlierCharts: Chart[])
 }
 
 function ownObjects(objects: CheckedObjects): ApiObject[] {
-  return [...objects.deployments, ...objects.services.map(s => s.service),
+  return [...objects.deployments, ...objects.services.map(s => s.service), ...objects.others,
     ...objects.routes.flatMap(r => (r.destinationRule ? [r.route, r.destinationRule] : [r.route]))];
 }
 
@@ -133,8 +141,10 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
   const pods: PodSource[] = [];
   const routes: RenderedRoute[] = [];
   const services = new Map<string, ObjectSummary>();
+  const workloads = new WorkloadFacts(registered);
   for (const object of chart.node.findAll().filter(ApiObject.isApiObject)) {
     const manifest = object.toJson();
+    workloads.read(object, manifest);
     const summary = summarize(manifest);
     summaries.set(object, summary);
     definitions.set(summary.key, (definitions.get(summary.key) ?? 0) + 1);
@@ -149,12 +159,14 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
     const fail = (message: string) => errors.push(`${objects.path}: ${message}`);
     for (const deployment of objects.deployments) {
       checkProbes(index.of(deployment), fail, objects.services.length === 0);
+      workloads.checkPodSecurity(deployment, fail);
     }
     // Overlapping selectors and Services selecting two apps follow from a collision of names: its
     // one line says it all.
     if (colliding.has(objects)) continue;
     for (const deployment of objects.deployments) {
       checkDeployment(index.of(deployment), index, fail);
+      workloads.checkBudgets(deployment, index, fail);
     }
     for (const { service, selects } of objects.services) {
       checkService(summaries.get(service)!, selects.map(d => index.of(d)), index, fail);
@@ -204,6 +216,57 @@ function checkCollisions(chart: Chart, registered: CheckedObjects[], summaries: 
     }
   });
   return colliding;
+}
+
+/**
+ * What the workload checks read of the chart: the Pod Security violations of the constructs'
+ * pods (found while each object is rendered, so no manifest is kept), the budgets, and the fewest
+ * pods of each Deployment.
+ */
+class WorkloadFacts {
+  private readonly levels = new Map<ApiObject, string>();
+  private readonly violations = new Map<ApiObject, string[]>();
+  private readonly deployments = new Map<ApiObject, AutoscaledDeployment & { namespace: string; name: string }>();
+  private readonly budgets: RenderedBudget[] = [];
+  /** The autoscalers of Deployments, by `namespace/name` of the Deployment each scales. */
+  private readonly autoscaled = new Map<string, RenderedAutoscaler>();
+  private covering?: Map<PodSource, RenderedBudget[]>;
+
+  constructor(registered: CheckedObjects[]) {
+    registered.forEach(objects => objects.deployments.forEach(d => this.levels.set(d, objects.podSecurity)));
+  }
+
+  public read(object: ApiObject, manifest: any): void {
+    const namespace = manifest.metadata?.namespace ?? '';
+    const level = this.levels.get(object);
+    if (level !== undefined) {
+      const id = `${manifest.kind} ${manifest.metadata?.name}`;
+      this.violations.set(object, podSecurityViolations(manifest.spec?.template?.spec, level, id));
+      this.deployments.set(object, {
+        namespace, name: manifest.metadata?.name, id, replicas: manifest.spec?.replicas,
+        containers: (manifest.spec?.template?.spec?.containers ?? []).map((c: any) => ({ name: c.name, resources: c.resources })),
+      });
+    }
+    if (manifest.kind === 'PodDisruptionBudget') this.budgets.push(renderedBudget(manifest));
+    const target = manifest.spec?.scaleTargetRef;
+    if (manifest.kind === 'HorizontalPodAutoscaler' && target?.kind === 'Deployment') {
+      this.autoscaled.set(`${namespace}/${target.name}`, renderedAutoscaler(manifest));
+    }
+  }
+
+  public checkPodSecurity(deployment: ApiObject, fail: (message: string) => void): void {
+    (this.violations.get(deployment) ?? []).forEach(v => fail(`${v}: a namespace enforcing it refuses the pods; change the `
+      + 'field, or set \'podSecurity\' to a level that allows it'));
+  }
+
+  public checkBudgets(deployment: ApiObject, index: PodIndex, fail: (message: string) => void): void {
+    const facts = this.deployments.get(deployment)!;
+    const autoscaler = this.autoscaled.get(`${facts.namespace}/${facts.name}`);
+    if (autoscaler) autoscalerProblems(facts, autoscaler).forEach(fail);
+    const fewestPods = typeof facts.replicas === 'number' ? facts.replicas : autoscaler?.minReplicas ?? 1;
+    this.covering ??= budgetsByPods(this.budgets, index);
+    checkBudgets({ pods: index.of(deployment), namespace: facts.namespace, fewestPods }, this.covering, fail);
+  }
 }
 
 /** The kinds of route objects, kept whole for the route checks. */

@@ -13,6 +13,8 @@ import {
   checkSubdomain, checkWholeSeconds, defaultPullPolicy, fail, failKey, versionFromImage,
 } from '../validation';
 import { parseImageReference } from '../image-reference';
+import { ProductionProps } from './production';
+import { ProductionDefaults } from './production-defaults';
 
 /**
  * What identifies one version of the app.
@@ -57,7 +59,7 @@ export interface VariantProps extends VersionProps {
 /**
  * Props common to every release strategy.
  */
-export interface CommonAppProps {
+export interface CommonAppProps extends ProductionProps {
   /**
    * The base name of the objects: the Service is named `name`, the Deployments `name` or
    * `name-<slot>` / `name-canary`. A DNS-1035 label short enough for the longest name made from it
@@ -122,7 +124,7 @@ export interface CommonAppProps {
   /**
    * Holds back the other probes until the app has started.
    *
-   * @default - a TCP probe on `port` (cdk8s-plus's default); none without `port`
+   * @default - a TCP probe on `port` that allows `startupLimit` (see `startupProbe`); none without `port`
    */
   readonly startup?: kplus.Probe;
 
@@ -203,14 +205,16 @@ export interface CommonAppProps {
   /**
    * Security context of the container.
    *
-   * @default - cdk8s-plus's defaults: non-root, read-only root filesystem, no privilege escalation
+   * @default - cdk8s-plus's defaults: non-root, read-only root filesystem, no privilege escalation;
+   * and `capabilities.drop: [ALL]` unless `capabilities.drop` is given (see `podSecurity`)
    */
   readonly securityContext?: kplus.ContainerSecurityContextProps;
 
   /**
    * Security context of the pod.
    *
-   * @default - cdk8s-plus's defaults: runAsNonRoot, fsGroupChangePolicy Always
+   * @default - cdk8s-plus's defaults: runAsNonRoot, fsGroupChangePolicy Always; and the
+   * `RuntimeDefault` seccomp profile (see `podSecurity`)
    */
   readonly podSecurityContext?: kplus.PodSecurityContextProps;
 
@@ -498,7 +502,7 @@ const RESERVED_POD_ANNOTATIONS = [
 export abstract class StrategyApp extends Construct {
   /** The base name of the objects, and the `app.kubernetes.io/name` label. */
   public readonly name: string;
-  /** The number of pods the app runs. */
+  /** The number of pods the app runs; with `autoscaling`, the fewest (`autoscaling.minReplicas`). */
   public readonly replicas: number;
   /** The container port named `http`, if the app has one; without it the app has no Service. */
   public readonly port?: number;
@@ -506,6 +510,7 @@ export abstract class StrategyApp extends Construct {
   public readonly servicePort?: number;
 
   private readonly common: CommonAppProps;
+  private readonly production: ProductionDefaults;
   /** What the synth-time checks of the chart hold this construct to. */
   private readonly checked: CheckedObjects;
 
@@ -518,7 +523,8 @@ export abstract class StrategyApp extends Construct {
     this.common = props;
     this.name = props.name ?? Names.toDnsLabel(this, { includeHash: false, maxLen: 1000 });
     this._objectName('');
-    this.replicas = checkInteger(this, 'replicas', props.replicas ?? 2, 0);
+    this.production = ProductionDefaults.resolve(this, props);
+    this.replicas = this.production.autoscaling?.minReplicas ?? checkInteger(this, 'replicas', props.replicas ?? 2, 0);
     // Every construct's props have `port`: required where the Services are the point, optional
     // where a worker may listen on none.
     const port = (props as AppProps).port;
@@ -560,7 +566,9 @@ export abstract class StrategyApp extends Construct {
       fail(this, 'changeCause', props.changeCause, `'annotations' sets ${Annotation.CHANGE_CAUSE} too `
         + `(${JSON.stringify(changeCauseAnnotation)}): set one of them, so that every object says the same`);
     }
-    this.checked = { path: this.node.path, deployments: [], services: [], routes: [] };
+    this.checked = {
+      path: this.node.path, deployments: [], services: [], routes: [], others: [], podSecurity: this.production.podSecurity,
+    };
     addChartChecks(this, this.checked);
   }
 
@@ -623,7 +631,8 @@ export abstract class StrategyApp extends Construct {
         labels: { ...props.labels, ...props.podLabels, ...selector, [Label.VERSION]: version },
         annotations: props.podAnnotations,
       },
-      replicas: options.replicas,
+      // An autoscaled Deployment states no replicas (see ProductionProps.autoscaling).
+      replicas: this.production.autoscaling ? undefined : options.replicas,
       strategy: options.strategy,
       minReady: props.minReady,
       progressDeadline: props.progressDeadline,
@@ -637,8 +646,7 @@ export abstract class StrategyApp extends Construct {
         ports: [...(port === undefined ? [] : [{ name: HTTP_PORT_NAME, number: port }]), ...props.ports ?? []],
         readiness: props.readiness ?? (port === undefined ? undefined : kplus.Probe.fromTcpSocket({ port })),
         liveness: props.liveness,
-        // cdk8s-plus's default, which it only gives to a port passed as `portNumber`.
-        startup: props.startup ?? (port === undefined ? undefined : kplus.Probe.fromTcpSocket({ port })),
+        startup: this.production.startup(this.port),
         command: props.command,
         args: props.args,
         envFrom: props.envFrom,
@@ -658,6 +666,9 @@ export abstract class StrategyApp extends Construct {
     // scheduling), but holds the Deployment's name: a pod template then depends on props only.
     deployment.podMetadata.addLabel(kplus.Pod.ADDRESS_LABEL, deployment.name);
     this.checked.deployments.push(ApiObject.of(deployment));
+    this.checked.others.push(...this.production.apply(this, id, deployment, {
+      name: deployment.name, labels: this.objectLabels(), annotations: { ...props.annotations }, selector,
+    }));
 
     const resource = ApiObject.of(deployment);
     resource.addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', props.revisionHistoryLimit ?? 10));

@@ -52,7 +52,7 @@ export interface BlueGreenAppProps extends ServedAppProps, RollingUpdateProps {
   readonly preview?: boolean;
 
   /**
-   * Pods of the idle slot. Keep it at `replicas` from before a switch until the switch has been
+   * Pods of the idle slot; not with `autoscaling`. Keep it at `replicas` from before a switch until the switch has been
    * applied and checked: the switch then only moves traffic to pods that are already ready. Set
    * it to 0 afterwards to free the resources, and back to `replicas` before the next switch. It
    * must be 0 while the idle slot has no version.
@@ -102,7 +102,7 @@ export class BlueGreenApp extends StrategyApp {
   public readonly activeVersion: string;
   /** The version of the idle slot; the active slot's while the idle slot has none. */
   public readonly idleVersion: string;
-  /** Pods of the idle slot. */
+  /** Pods of the idle slot; with `autoscaling`, the fewest (`autoscaling.minReplicas`). */
   public readonly idleReplicas: number;
 
   constructor(scope: Construct, id: string, props: BlueGreenAppProps) {
@@ -135,6 +135,11 @@ export class BlueGreenApp extends StrategyApp {
       }
     }
     const preview = props.preview ?? idleVariant !== undefined;
+    if (props.autoscaling && props.idleReplicas !== undefined) {
+      fail(this, 'idleReplicas', props.idleReplicas, 'with \'autoscaling\' both slots get the same HorizontalPodAutoscaler, so '
+        + 'that a switch never lands on fewer pods than the active slot\'s minimum, and the idle slot\'s autoscaler already '
+        + 'scales it down to \'autoscaling.minReplicas\' while it gets no traffic: remove \'idleReplicas\'');
+    }
     this.idleReplicas = checkInteger(this, 'idleReplicas', props.idleReplicas ?? (idleVariant ? this.replicas : 0), 0);
     if (this.idleReplicas > this.replicas && !props.allowIdleAboveReplicas) {
       fail(this, 'idleReplicas', this.idleReplicas, `it may be at most 'replicas' (${this.replicas}) `

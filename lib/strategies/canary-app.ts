@@ -87,9 +87,9 @@ export class CanaryApp extends StrategyApp {
   public readonly stableService?: kplus.Service;
   /** With a `trafficRouter`: the Service `<name>-canary`, which selects the canary track only, a backend of the route. */
   public readonly canaryService?: kplus.Service;
-  /** Pods on the stable track. */
+  /** Pods on the stable track; with `autoscaling`, the fewest its autoscaler keeps (`autoscaling.minReplicas`). */
   public readonly stableReplicas: number;
-  /** Pods on the canary track. */
+  /** Pods on the canary track; with `autoscaling`, the fewest its autoscaler keeps (`autoscaling.minReplicas`). */
   public readonly canaryReplicas: number;
   /**
    * The canary's share of traffic, in percent: `canaryWeight` exactly with a `trafficRouter`,
@@ -106,6 +106,7 @@ export class CanaryApp extends StrategyApp {
     if (!props.stable) {
       fail(this, 'stable', props.stable, 'the stable track needs a version: set \'stable\' to { image: ... }');
     }
+    if (props.autoscaling) this.checkAutoscaling(props);
     if (props.trafficRouter) {
       [this.stableReplicas, this.canaryReplicas, this.effectiveCanaryWeight] = this.routedReplicas(props);
     } else {
@@ -113,7 +114,13 @@ export class CanaryApp extends StrategyApp {
       const total = this.stableReplicas + this.canaryReplicas;
       this.effectiveCanaryWeight = total === 0 ? 0 : (100 * this.canaryReplicas) / total;
     }
-    if (this.canaryReplicas > 0 && !props.canary) {
+    if (props.autoscaling) {
+      // The autoscalers size both tracks, from `autoscaling.minReplicas` up.
+      this.stableReplicas = this.replicas;
+      this.canaryReplicas = this.replicas;
+    }
+    // An autoscaled canary track always runs pods: without a canary version they run the stable one.
+    if (this.canaryReplicas > 0 && !props.canary && !props.autoscaling) {
       fail(this, 'canary', props.canary, `the canary track runs ${this.canaryReplicas} pod(s), so it needs a version: `
         + 'set \'canary\' to { image: ... }');
     }
@@ -145,6 +152,22 @@ export class CanaryApp extends StrategyApp {
       this.stableService = stable.service;
       this.canaryService = canary.service;
       this._addRoute(this.service, [stable, canary]);
+    }
+  }
+
+  /**
+   * Each track gets its own autoscaler, sized by the load the route sends it, so the weight must
+   * not depend on pods: only with a router, and without `canaryReplicas`.
+   */
+  private checkAutoscaling(props: CanaryAppProps): void {
+    if (!props.trafficRouter) {
+      fail(this, 'autoscaling', props.autoscaling, 'without a \'trafficRouter\' the replica split is the canary\'s weight, which '
+        + 'autoscalers would change at will: add a \'trafficRouter\' (each track then gets its own autoscaler and the route '
+        + 'carries the weight), or remove \'autoscaling\'');
+    }
+    if (props.canaryReplicas !== undefined) {
+      fail(this, 'canaryReplicas', props.canaryReplicas, 'with \'autoscaling\' the canary track\'s autoscaler sizes it: '
+        + 'remove \'canaryReplicas\'');
     }
   }
 

@@ -94,9 +94,13 @@ function main(): void {
       .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(project, 'dist', f), 'utf8')).map(d => d.toJS()));
     const objects = manifests.map(m => `${m.kind}/${m.metadata.name}`).sort();
     const expected = [
-      'Deployment/shop-api-blue', 'Deployment/shop-api-green', 'Deployment/shop-consumer', 'Deployment/shop-search', 'Deployment/shop-search-canary',
-      'Deployment/shop-web', 'Deployment/shop-worker', 'Service/shop-api', 'Service/shop-api-preview', 'Service/shop-search',
-      'Service/shop-web', 'Service/shop-worker',
+      'Deployment/shop-api-blue', 'Deployment/shop-api-green', 'Deployment/shop-consumer', 'Deployment/shop-search',
+      'Deployment/shop-search-canary', 'Deployment/shop-web', 'Deployment/shop-worker',
+      // One budget per Deployment, by default.
+      'PodDisruptionBudget/shop-api-blue', 'PodDisruptionBudget/shop-api-green', 'PodDisruptionBudget/shop-consumer',
+      'PodDisruptionBudget/shop-search', 'PodDisruptionBudget/shop-search-canary', 'PodDisruptionBudget/shop-web',
+      'PodDisruptionBudget/shop-worker',
+      'Service/shop-api', 'Service/shop-api-preview', 'Service/shop-search', 'Service/shop-web', 'Service/shop-worker',
     ];
     if (JSON.stringify(objects) !== JSON.stringify(expected)) {
       fail(`cdk8s synth made ${objects.join(', ')}; expected ${expected.join(', ')}`);
