@@ -72,11 +72,7 @@ export class ABTestApp extends StrategyApp {
     super(scope, id, props);
     this._requireRouter('A/B routing by header, cookie or query parameter');
     this._requireVersions({ a: props.a, b: props.b });
-    if (props.autoscaling) {
-      // Concluding an A/B test scales one Deployment to 0, below any autoscaler's minimum.
-      fail(this, 'autoscaling', `{ minReplicas: ${props.autoscaling.minReplicas} }`, 'an A/B test sizes its versions with '
-        + '\'replicas\' and \'bReplicas\', and is concluded by scaling one to 0, which an autoscaler would undo: remove it');
-    }
+    this._refuseAutoscaling('an A/B test', 'bReplicas');
     if (!Array.isArray(props.matches) || props.matches.length === 0 || props.matches.length > MAX_MATCHES) {
       const count = Array.isArray(props.matches) ? props.matches.length : undefined;
       const shown = count === undefined ? props.matches : count === 0 ? '[]' : `${count} conditions`;

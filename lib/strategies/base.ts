@@ -729,6 +729,19 @@ export abstract class StrategyApp extends Construct {
   }
 
   /**
+   * Fails when the app has `autoscaling`: `what` is concluded by scaling one of its Deployments to
+   * 0 with `sizeProp`, below any autoscaler's minimum, which the autoscaler would undo.
+   * @internal
+   */
+  protected _refuseAutoscaling(what: string, sizeProp: string): void {
+    const autoscaling = this.common.autoscaling;
+    if (autoscaling) {
+      fail(this, 'autoscaling', `{ minReplicas: ${autoscaling.minReplicas} }`, `${what} sizes its versions with `
+        + `'replicas' and '${sizeProp}', and is concluded by scaling one to 0, which an autoscaler would undo: remove it`);
+    }
+  }
+
+  /**
    * Fails unless each of `names` is set, for a construct that runs two versions.
    * @internal
    */

@@ -67,11 +67,7 @@ export class ShadowApp extends StrategyApp {
     super(scope, id, props);
     this._requireRouter('copying requests to a shadow');
     this._requireVersions({ primary: props.primary, shadow: props.shadow });
-    if (props.autoscaling) {
-      // Concluding a shadow scales one Deployment to 0, below any autoscaler's minimum.
-      fail(this, 'autoscaling', `{ minReplicas: ${props.autoscaling.minReplicas} }`, 'a shadow sizes its versions with '
-        + '\'replicas\' and \'shadowReplicas\', and is concluded by scaling one to 0, which an autoscaler would undo: remove it');
-    }
+    this._refuseAutoscaling('a shadow', 'shadowReplicas');
     this.shadowReplicas = checkInteger(this, 'shadowReplicas', props.shadowReplicas ?? this.replicas, 0);
     this.mirrorPercent = checkInteger(this, 'mirrorPercent', props.mirrorPercent ?? 100, 0, 100);
     if (this.shadowReplicas === 0 && this.mirrorPercent > 0) {
