@@ -17,12 +17,14 @@ to pods nobody checked).
 BEFORE and AFTER are each a YAML file (several documents), a directory of *.yaml files (what
 cdk8s synth writes to dist/), or - for standard input. A kind: List (what
 kubectl get deploy,svc -o yaml prints) is read as its items, so BEFORE can be the live cluster,
-whose status then says how many pods are ready.
+whose status then says how many pods are ready; add httproutes or virtualservices and
+destinationrules to the kinds when the apps have a router.
 
 Options:
   --json                 print { blocked, apps, services, findings } as JSON instead of a table
   --allow CODE           turn the blocks of CODE into warnings, for a move made on purpose;
-                         may be given several times. Codes: ${Object.values(FindingCode).join(', ')}
+                         may be given several times. Codes:
+${wrap(Object.values(FindingCode).join(', '), 25, 96)}
   -h, --help             print this help
 
 Exit codes: 0 nothing blocks, 1 something blocks, 2 bad usage or input (nothing is printed on
@@ -31,6 +33,22 @@ standard output).
 Example:
   cdk8s-deployment-strategies diff previous/dist dist && kubectl apply -f dist/
 `;
+
+/** `text` broken into lines of at most `width` characters, each indented by `indent` spaces. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  lines.push(line);
+  return lines.map(l => `${' '.repeat(indent)}${l}`).join('\n');
+}
 
 /** Runs `diff` with the arguments after the command; throws `UsageError` for bad usage or input. */
 export function diff(args: string[], io: CliIo): number {
