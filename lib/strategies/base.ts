@@ -13,8 +13,8 @@ import {
   checkSubdomain, checkWholeSeconds, defaultPullPolicy, fail, failKey, versionFromImage,
 } from '../validation';
 import { parseImageReference } from '../image-reference';
-import { ProductionProps } from './production';
-import { ProductionDefaults } from './production-defaults';
+import { ProductionProps } from '../production/production';
+import { ProductionDefaults } from '../production/production-defaults';
 
 /**
  * What identifies one version of the app.
