@@ -8,6 +8,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Label } from '../labels';
 import { checkRoutes, RenderedRoute } from './route-checks';
+import { checkOncePerSynthesis, render, renderOncePerSynthesis } from './synthesis';
 import {
   AutoscaledDeployment, autoscalerProblems, budgetsByPods, checkBudgets, podSecurityViolations, RenderedAutoscaler,
   renderedAutoscaler, RenderedBudget, renderedBudget,
@@ -58,7 +59,8 @@ const CHARTS_OF_APP = new WeakMap<IConstruct, Chart[]>();
 
 /**
  * Adds `objects` to the checks of the chart of `scope`; the chart gets one validation for all of
- * its constructs, so the chart's objects are synthesized once per check whatever their number.
+ * its constructs, which reads each object of the chart in the rendering the output uses too
+ * (./synthesis.ts).
  */
 export function addChartChecks(scope: IConstruct, objects: CheckedObjects): void {
   const chart = Chart.of(scope);
@@ -71,8 +73,9 @@ export function addChartChecks(scope: IConstruct, objects: CheckedObjects): void
     CHARTS_OF_APP.set(chart.node.root, charts);
     const earlierCharts = charts.slice();
     charts.push(chart);
+    renderOncePerSynthesis(chart);
     chart.node.addValidation({
-      validate: () => [...checkChart(chart, list), ...checkAcrossCharts(list, earlierCharts)],
+      validate: () => checkOncePerSynthesis(chart, () => [...checkChart(chart, list), ...checkAcrossCharts(list, earlierCharts)]),
     });
   }
   registered.push(objects);
@@ -134,8 +137,8 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 
 /** Every failing check of every registered construct of `chart`, each starting with its construct path. */
 export function checkChart(chart: Chart, registered: CheckedObjects[]): string[] {
-  // Only what the checks read is kept of each rendered object, so a chart of thousands of apps does
-  // not hold all of its manifests in memory twice.
+  // Only what the checks read is kept of each rendered object: outside a synthesis, the renderings
+  // are not kept at all.
   const summaries = new Map<ApiObject, ObjectSummary>();
   const definitions = new Map<string, number>();
   const pods: PodSource[] = [];
@@ -143,7 +146,7 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
   const services = new Map<string, ObjectSummary>();
   const workloads = new WorkloadFacts(registered);
   for (const object of chart.node.findAll().filter(ApiObject.isApiObject)) {
-    const manifest = object.toJson();
+    const manifest = render(object, chart.node.root);
     workloads.read(object, manifest);
     const summary = summarize(manifest);
     summaries.set(object, summary);
@@ -192,8 +195,9 @@ function checkCollisions(chart: Chart, registered: CheckedObjects[], summaries: 
     if (definitions.get(summary.key)! > 1) add(definers, summary.key, ownerOf.get(object)?.path ?? object.node.path);
   }
   const colliding = new Set<CheckedObjects>();
+  const positionOf = new Map(registered.map((objects, position) => [objects.path, position]));
   registered.forEach((objects, position) => {
-    const later = new Set(registered.slice(position + 1).map(o => o.path));
+    const isLater = (path: string) => (positionOf.get(path) ?? -1) > position;
     const byOther = new Map<string, string[]>();
     const definedTwice = new Set<string>();
     for (const object of ownObjects(objects)) {
@@ -207,7 +211,7 @@ function checkCollisions(chart: Chart, registered: CheckedObjects[], summaries: 
           + 'the other on apply');
       }
       // A collision of two of the constructs is the later one's to report.
-      const reported = new Set(others.filter(other => other !== objects.path && !later.has(other)));
+      const reported = new Set(others.filter(other => other !== objects.path && !isLater(other)));
       reported.forEach(other => add(byOther, other, summary.id));
     }
     for (const [other, ids] of byOther) {
