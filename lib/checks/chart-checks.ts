@@ -8,7 +8,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Label } from '../labels';
 import { checkRoutes, RenderedRoute } from './route-checks';
-import { checkOncePerSynthesis, render, renderOncePerSynthesis } from './synthesis';
+import { checkOncePerSynthesis, renderer, renderOncePerSynthesis } from './synthesis';
 import {
   AutoscaledDeployment, autoscalerProblems, budgetsByPods, checkBudgets, podSecurityViolations, RenderedAutoscaler,
   renderedAutoscaler, RenderedBudget, renderedBudget,
@@ -96,6 +96,7 @@ function checkAcrossCharts(registered: CheckedObjects[], earlierCharts: Chart[])
     }
   }
   const errors: string[] = [];
+  if (owners.size === 0) return errors;
   for (const objects of registered) {
     const clashes = groupBy(ownObjects(objects).filter(o => owners.has(identity(o))), o => owners.get(identity(o))!.path);
     for (const [otherPath, clashing] of clashes) {
@@ -145,13 +146,16 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
   const routes: RenderedRoute[] = [];
   const services = new Map<string, ObjectSummary>();
   const workloads = new WorkloadFacts(registered);
-  for (const object of chart.node.findAll().filter(ApiObject.isApiObject)) {
-    const manifest = render(object, chart.node.root);
+  const render = renderer(chart);
+  for (const object of chart.node.findAll()) {
+    if (!ApiObject.isApiObject(object)) continue;
+    const manifest = render(object);
     workloads.read(object, manifest);
     const summary = summarize(manifest);
     summaries.set(object, summary);
     definitions.set(summary.key, (definitions.get(summary.key) ?? 0) + 1);
-    pods.push(...podSource(object, manifest));
+    const pod = podSource(object, manifest);
+    if (pod) pods.push(pod);
     if (ROUTE_KINDS.includes(manifest.kind)) routes.push({ object, manifest });
     if (manifest.kind === 'Service') services.set(`${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`, summary);
   }
@@ -187,6 +191,10 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
  */
 function checkCollisions(chart: Chart, registered: CheckedObjects[], summaries: Map<ApiObject, ObjectSummary>,
   definitions: Map<string, number>, errors: string[]): Set<CheckedObjects> {
+  const colliding = new Set<CheckedObjects>();
+  let definedTwice = false;
+  for (const count of definitions.values()) definedTwice ||= count > 1;
+  if (!definedTwice) return colliding;
   const ownerOf = new Map<ApiObject, CheckedObjects>();
   registered.forEach(objects => ownObjects(objects).forEach(o => ownerOf.set(o, objects)));
   /** Who defines each object defined more than once: a construct path, or the object's own path. */
@@ -194,7 +202,6 @@ function checkCollisions(chart: Chart, registered: CheckedObjects[], summaries: 
   for (const [object, summary] of summaries) {
     if (definitions.get(summary.key)! > 1) add(definers, summary.key, ownerOf.get(object)?.path ?? object.node.path);
   }
-  const colliding = new Set<CheckedObjects>();
   const positionOf = new Map(registered.map((objects, position) => [objects.path, position]));
   registered.forEach((objects, position) => {
     const isLater = (path: string) => (positionOf.get(path) ?? -1) > position;
@@ -438,22 +445,22 @@ function portOf(probe: any): number | string | undefined {
 }
 
 /** The pods an object makes: a workload's template, or a Pod itself. */
-function podSource(object: ApiObject, manifest: any): PodSource[] {
+function podSource(object: ApiObject, manifest: any): PodSource | undefined {
   const id = `${manifest.kind} ${manifest.metadata?.name}`;
   const containers = (spec: any) => (spec?.containers ?? []).map((c: any) => ({
     name: c.name, ports: c.ports, readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe, startupProbe: c.startupProbe,
   }));
   if (manifest.kind === 'Pod') {
-    return [{ object, id, labels: manifest.metadata?.labels ?? {}, containers: containers(manifest.spec) }];
+    return { object, id, labels: manifest.metadata?.labels ?? {}, containers: containers(manifest.spec) };
   }
   const template = manifest.spec?.template;
-  if (!template || manifest.kind === 'CronJob') return [];
-  return [{
+  if (!template || manifest.kind === 'CronJob') return undefined;
+  return {
     object, id,
     labels: template.metadata?.labels ?? {},
     selector: manifest.spec.selector ?? {},
     containers: containers(template.spec),
-  }];
+  };
 }
 
 /** Whether a label selector selects these labels, as Kubernetes evaluates it. */

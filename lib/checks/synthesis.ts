@@ -76,19 +76,21 @@ export function renderOncePerSynthesis(chart: Chart): void {
 }
 
 /**
- * The object as it will be written: during a synthesis, the one rendering that the output will
- * use too; otherwise a fresh one.
+ * Renders objects of `chart` as they will be written: during a synthesis, in the one rendering that
+ * the output will use too; otherwise afresh.
  */
-export function render(object: ApiObject, root: IConstruct): any {
-  const synthesis = synthesisOf(root);
-  if (synthesis.depth === 0) return object.toJson();
-  let rendering = synthesis.renderings.get(object);
-  if (rendering === undefined) {
-    rendering = renderFresh(object);
-    synthesis.renderings.set(object, rendering);
-    share(object, synthesis);
-  }
-  return rendering;
+export function renderer(chart: Chart): (object: ApiObject) => any {
+  const synthesis = synthesisOf(chart.node.root);
+  if (synthesis.depth === 0) return object => object.toJson();
+  return object => {
+    let rendering = synthesis.renderings.get(object);
+    if (rendering === undefined) {
+      rendering = renderFresh(object);
+      synthesis.renderings.set(object, rendering);
+      share(object, synthesis);
+    }
+    return rendering;
+  };
 }
 
 /**
