@@ -1,105 +1,38 @@
 // `npm run bench`: the time and memory of synthesizing N apps of each construct, against the same
-// objects written by hand with cdk8s-plus-27, measured in one process, alternating the two.
-import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+// objects written by hand with cdk8s-plus-27 (./apps.ts), measured in one process, alternating the
+// two; then the time of `cdk8s synth` (./synth-time.ts). `npm run bench -- --quick`: N = 1,000 only.
+import { execFileSync } from 'child_process';
+import { App, Chart } from 'cdk8s';
 import * as os from 'os';
-import { BlueGreenApp, CanaryApp, Label, RampedApp, RecreateApp, Slot } from '../../lib';
+import * as path from 'path';
+import { Build, byHand, checkSameManifests, ours } from './apps';
 
-const SIZES = (process.env.BENCH_SIZES ?? '100,1000,10000').split(',').map(Number);
-const IMAGE = 'registry.example.com/shop/web';
-
-type Build = (chart: Chart, i: number) => void;
-
-// --- what a user writes with this library ---------------------------------------------------------
-
-const ours: Record<string, Build> = {
-  RecreateApp: (chart, i) => new RecreateApp(chart, `app${i}`, { image: `${IMAGE}:1.4.0`, port: 8080, name: `app${i}` }),
-  RampedApp: (chart, i) => new RampedApp(chart, `app${i}`, {
-    image: `${IMAGE}:1.4.0`, port: 8080, name: `app${i}`,
-    maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
-  }),
-  BlueGreenApp: (chart, i) => new BlueGreenApp(chart, `app${i}`, {
-    port: 8080, name: `app${i}`, blue: { image: `${IMAGE}:1.4.0` }, green: { image: `${IMAGE}:1.5.0` }, activeSlot: Slot.BLUE,
-  }),
-  CanaryApp: (chart, i) => new CanaryApp(chart, `app${i}`, {
-    port: 8080, name: `app${i}`, replicas: 10, stable: { image: `${IMAGE}:1.4.0` }, canary: { image: `${IMAGE}:1.5.0` },
-    canaryWeight: 10,
-  }),
-};
-
-// --- the same objects written by hand with cdk8s-plus-27 -----------------------------------------
-
-function handDeployment(scope: Construct, id: string, name: string, version: string, replicas: number,
-  selector: Record<string, string>, strategy: kplus.DeploymentStrategy): kplus.Deployment {
-  const deployment = new kplus.Deployment(scope, id, {
-    metadata: { name, labels: { ...selector, [Label.VERSION]: version, [Label.MANAGED_BY]: 'cdk8s' } },
-    select: false,
-    podMetadata: { labels: { ...selector, [Label.VERSION]: version } },
-    replicas,
-    strategy,
-    containers: [{
-      name: 'app', image: `${IMAGE}:${version}`, portNumber: 8080,
-      readiness: kplus.Probe.fromTcpSocket({ port: 8080 }),
-    }],
-  });
-  deployment.select(kplus.LabelSelector.of({ labels: selector }));
-  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', 10));
-  return deployment;
-}
-
-function handService(scope: Construct, id: string, name: string, selector: Record<string, string>): kplus.Service {
-  const service = new kplus.Service(scope, id, {
-    metadata: { name, labels: { [Label.NAME]: selector[Label.NAME], [Label.MANAGED_BY]: 'cdk8s' } },
-    ports: [{ name: 'http', port: 80, targetPort: 8080 }],
-  });
-  for (const [key, value] of Object.entries(selector)) service.selectLabel(key, value);
-  return service;
-}
-
-const rolling = kplus.DeploymentStrategy.rollingUpdate();
-const byHand: Record<string, Build> = {
-  RecreateApp: (chart, i) => {
-    const app = new Construct(chart, `app${i}`);
-    const labels = { [Label.NAME]: `app${i}` };
-    handDeployment(app, 'Deployment', `app${i}`, '1.4.0', 2, labels, kplus.DeploymentStrategy.recreate());
-    handService(app, 'Service', `app${i}`, labels);
-  },
-  RampedApp: (chart, i) => {
-    const app = new Construct(chart, `app${i}`);
-    const labels = { [Label.NAME]: `app${i}` };
-    handDeployment(app, 'Deployment', `app${i}`, '1.4.0', 2, labels, kplus.DeploymentStrategy.rollingUpdate({
-      maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
-    }));
-    handService(app, 'Service', `app${i}`, labels);
-  },
-  BlueGreenApp: (chart, i) => {
-    const app = new Construct(chart, `app${i}`);
-    const slot = (s: string) => ({ [Label.NAME]: `app${i}`, [Label.SLOT]: s });
-    handDeployment(app, 'Blue', `app${i}-blue`, '1.4.0', 2, slot('blue'), rolling);
-    handDeployment(app, 'Green', `app${i}-green`, '1.5.0', 2, slot('green'), rolling);
-    handService(app, 'Service', `app${i}`, slot('blue'));
-    handService(app, 'PreviewService', `app${i}-preview`, slot('green'));
-  },
-  CanaryApp: (chart, i) => {
-    const app = new Construct(chart, `app${i}`);
-    const track = (t: string) => ({ [Label.NAME]: `app${i}`, [Label.TRACK]: t });
-    handDeployment(app, 'Stable', `app${i}`, '1.4.0', 9, track('stable'), rolling);
-    handDeployment(app, 'Canary', `app${i}-canary`, '1.5.0', 1, track('canary'), rolling);
-    handService(app, 'Service', `app${i}`, { [Label.NAME]: `app${i}` });
-  },
-};
+/** `--quick`: N = 1,000 only, for a fast look; the full run also measures 100 and 10,000. */
+const QUICK = process.argv.includes('--quick');
+/**
+ * `--cpu`: the process's CPU time instead of the wall-clock time, for a machine that other work
+ * keeps busy (the figures in the README are wall-clock times on an idle machine).
+ */
+const CPU = process.argv.includes('--cpu');
+const SIZES = (process.env.BENCH_SIZES ?? (QUICK ? '1000' : '100,1000,10000')).split(',').map(Number);
 
 // --- measurement ---------------------------------------------------------------------------------
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (npm run bench does)');
 
+/** Milliseconds on the clock the run measures with. */
+function now(): number {
+  if (!CPU) return Number(process.hrtime.bigint()) / 1e6;
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e3;
+}
+
 /** Builds N apps in one chart and synthesizes the app to YAML in memory, as `cdk8s synth` does before writing. */
 function measure(build: Build, n: number, withoutChecks = false): { ms: number; heapMB: number } {
   gc!();
   const before = process.memoryUsage().heapUsed;
-  const start = process.hrtime.bigint();
+  const start = now();
   const app = new App({ outdir: os.tmpdir() });
   const chart = new Chart(app, 'bench');
   for (let i = 0; i < n; i++) build(chart, i);
@@ -109,9 +42,12 @@ function measure(build: Build, n: number, withoutChecks = false): { ms: number; 
     (chart.node as unknown as { _validations: unknown[] })._validations.length = 0;
   }
   const yaml = app.synthYaml();
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const ms = now() - start;
+  // What stays after the synthesis, while the app and its YAML are still held: the construct tree
+  // and the output.
+  gc!();
   const heapMB = (process.memoryUsage().heapUsed - before) / 2 ** 20;
-  if (yaml.length === 0) throw new Error('nothing synthesized');
+  if (yaml.length === 0 || app.node.children.length !== 1) throw new Error('nothing synthesized');
   return { ms, heapMB };
 }
 
@@ -120,16 +56,18 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-console.log(`node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
-console.log('| construct | N | ours ms/app | by hand ms/app | ratio | ours without the checks: ratio | ours heap MB | by hand heap MB |');
-console.log('|---|---|---|---|---|---|---|---|');
+Object.keys(ours).forEach(checkSameManifests);
+console.log(`node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`
+  + `${CPU ? ', CPU time' : ''}`);
+console.log('| construct | N | ours ms/app | by hand ms/app | ratio | ours without the checks: ratio | ours heap MB | by hand heap MB | heap ratio |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 const perApp: Record<string, Record<number, number>> = {};
 const perAppByHand: Record<string, Record<number, number>> = {};
 for (const construct of Object.keys(ours)) {
   measure(ours[construct], 200); // warm-up of both, so the first measured round is not the JIT's
   measure(byHand[construct], 200);
   for (const n of SIZES) {
-    const rounds = n >= 10000 ? 3 : n >= 1000 ? 5 : 15;
+    const rounds = n >= 10000 ? 3 : n >= 1000 ? (QUICK ? 3 : 5) : 15;
     const results = {
       ours: [] as Array<ReturnType<typeof measure>>,
       hand: [] as Array<ReturnType<typeof measure>>,
@@ -145,9 +83,9 @@ for (const construct of Object.keys(ours)) {
     const uncheckedMs = median(results.unchecked.map(x => x.ms)) / n;
     (perApp[construct] ??= {})[n] = oursMs;
     (perAppByHand[construct] ??= {})[n] = handMs;
+    const [oursHeap, handHeap] = [median(results.ours.map(x => x.heapMB)), median(results.hand.map(x => x.heapMB))];
     console.log(`| ${construct} | ${n} | ${oursMs.toFixed(3)} | ${handMs.toFixed(3)} | ${(oursMs / handMs).toFixed(2)} | `
-      + `${(uncheckedMs / handMs).toFixed(2)} | `
-      + `${Math.max(...results.ours.map(x => x.heapMB)).toFixed(0)} | ${Math.max(...results.hand.map(x => x.heapMB)).toFixed(0)} |`);
+      + `${(uncheckedMs / handMs).toFixed(2)} | ${oursHeap.toFixed(0)} | ${handHeap.toFixed(0)} | ${(oursHeap / handHeap).toFixed(2)} |`);
   }
 }
 if (SIZES.includes(1000) && SIZES.includes(10000)) {
@@ -156,4 +94,11 @@ if (SIZES.includes(1000) && SIZES.includes(10000)) {
   for (const construct of Object.keys(perApp)) {
     console.log(`  ${construct}: ${growth(perApp[construct])}, by hand ${growth(perAppByHand[construct])}`);
   }
+}
+
+// The other measurements, each in a process of its own.
+for (const script of ['synth-time.ts']) {
+  console.log('');
+  execFileSync(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, script), ...(QUICK ? ['--quick'] : [])],
+    { stdio: 'inherit' });
 }
