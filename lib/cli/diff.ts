@@ -78,14 +78,17 @@ export function diff(args: string[], io: CliIo): number {
   if (sources[0] === '-' && sources[1] === '-') {
     throw new UsageError('only one of BEFORE and AFTER can be - (standard input)');
   }
-  const [before, after] = sources.map(source => load(source, io));
+  const [before, after] = sources.map(source => readSource(source, io));
   const result = ReleaseDiff.between(before, after, { allow });
   io.stdout(json ? `${JSON.stringify(result.toJson(), null, 2)}\n` : renderReport(result));
   return result.blocked ? 1 : 0;
 }
 
-/** The documents of a file, of the *.yaml files of a directory, or of standard input. */
-function load(source: string, io: CliIo): unknown[] {
+/**
+ * The documents of a file, of the *.yaml files of a directory, or of standard input (`-`); throws
+ * `UsageError` when they cannot be read or hold no Kubernetes objects.
+ */
+export function readSource(source: string, io: CliIo): unknown[] {
   const name = source === '-' ? 'standard input' : source;
   let texts: Array<[string, string]>;
   try {
