@@ -2,8 +2,8 @@
 // table or as JSON, with an exit code a pipeline can stop on.
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
-import { ReadObject, readObjects } from '../gate/manifests';
+import { parseYaml } from '../gate/kube-yaml';
+import { readObjects } from '../gate/manifests';
 import { FindingCode, ReleaseDiff, Severity } from '../gate/release-diff';
 import { CliIo, UsageError } from './common';
 
@@ -106,21 +106,17 @@ export function readSource(source: string, io: CliIo): unknown[] {
     throw new UsageError(`cannot read ${name}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
   }
   const docs: unknown[] = [];
+  let objects = 0;
   for (const [file, text] of texts) {
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length > 0) {
-        throw new UsageError(`${file} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-      }
-      docs.push(doc.toJS());
+    try {
+      const parsed = parseYaml(text, file);
+      objects += readObjects(parsed, file).length;
+      for (const doc of parsed) docs.push(doc);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
     }
   }
-  let objects: ReadObject[];
-  try {
-    objects = readObjects(docs, name);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (objects.length === 0) throw new UsageError(`${name} holds no Kubernetes objects`);
+  if (objects === 0) throw new UsageError(`${name} holds no Kubernetes objects`);
   return docs;
 }
 
