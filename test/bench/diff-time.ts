@@ -1,7 +1,9 @@
 // Times the release gate's `diff` command as a pipeline runs it: the built CLI over two dist/
 // folders of N CanaryApps each, the second moving every canary to a new image. Each run is a fresh
 // process; the end-to-end runs alternate with runs that time the phases (read and parse, gate,
-// report) in a process of their own. Needs `npm run build` first.
+// report) in a process of their own. Besides the wall time it gives the CPU time of the command,
+// which other work on the machine changes less, and the load average while it ran. Needs
+// `npm run build` first.
 //
 //   tsx test/bench/diff-time.ts             (DIFF_APPS=10000 apps, DIFF_RUNS=5 runs)
 import { spawnSync } from 'child_process';
@@ -52,12 +54,15 @@ console.log(JSON.stringify({ read: (t1 - t0) / 1e3, gate: (t2 - t1) / 1e3, repor
   objects: result.apps.length }));
 `;
 
-function run(args: string[]): { seconds: number; status: number | null; stdout: string } {
+/** Loaded before the command: prints the CPU time of its process, as the last line of stderr. */
+const CPU_TIME = "process.on('exit', () => { const t = process.cpuUsage(); process.stderr.write(`\\n${(t.user + t.system) / 1e6}\\n`); });";
+
+function run(args: string[]): { seconds: number; cpu: number; status: number | null; stdout: string } {
   const start = process.hrtime.bigint();
-  const out = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const out = spawnSync(process.execPath, ['-r', cpuTime, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (out.status !== 0 && out.status !== 1) throw new Error(`node ${args.join(' ')} failed (${out.status}): ${out.stderr}`);
-  return { seconds, status: out.status, stdout: out.stdout };
+  return { seconds, cpu: Number(out.stderr.trim().split('\n').pop()), status: out.status, stdout: out.stdout };
 }
 
 function median(values: number[]): number {
@@ -69,6 +74,8 @@ function megabytes(dir: string): number {
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-time-'));
+const cpuTime = path.join(work, 'cpu-time.js');
+fs.writeFileSync(cpuTime, CPU_TIME);
 try {
   const before = path.join(work, 'before');
   const after = path.join(work, 'after');
@@ -76,14 +83,17 @@ try {
   synth(after, `${IMAGE}:1.6.0`);
 
   const total: number[] = [];
+  const cpu: number[] = [];
   const read: number[] = [];
   const gate: number[] = [];
   const report: number[] = [];
   let status: number | null = null;
   let apps = 0;
+  const load = os.loadavg()[0];
   for (let i = 0; i < RUNS; i++) {
     const e2e = run([cli, 'diff', before, after]);
     total.push(e2e.seconds);
+    cpu.push(e2e.cpu);
     status = e2e.status;
     const phases = JSON.parse(run(['-e', PHASES, root, before, after]).stdout);
     read.push(phases.read);
@@ -93,8 +103,9 @@ try {
   }
   const s = (x: number) => `${x.toFixed(2)} s`;
   console.log(`diff of two dist/ folders of ${APPS} CanaryApps (${megabytes(before).toFixed(1)} MB of YAML each), `
-    + `median of ${RUNS} runs:`);
-  console.log(`  node lib/cli/main.js diff before/ after/: ${s(median(total))} (exit ${status}, ${apps} apps)`);
+    + `median of ${RUNS} runs, load average ${load.toFixed(1)} before and ${os.loadavg()[0].toFixed(1)} after:`);
+  console.log(`  node lib/cli/main.js diff before/ after/: ${s(median(total))}, ${s(median(cpu))} of CPU `
+    + `(exit ${status}, ${apps} apps)`);
   console.log(`  read and parse ${s(median(read))}, gate ${s(median(gate))}, report ${s(median(report))}`);
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
