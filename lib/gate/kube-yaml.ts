@@ -14,6 +14,8 @@ const WORDS = new Map<string, boolean | null>([
   ...['~', 'null', 'Null', 'NULL'].map(s => [s, null] as const),
 ]);
 
+const WORD_STARTS = new Set([...WORDS.keys()].map(w => w.charCodeAt(0)));
+
 const SPECIAL_FLOATS = new Map<string, number>([
   ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map(s => [s, Infinity] as const),
   ...['-.inf', '-.Inf', '-.INF'].map(s => [s, -Infinity] as const),
@@ -35,6 +37,9 @@ function resolvePlain(text: string | null): unknown {
   if ((first >= 48 && first <= 57) || first === 43 /* + */ || first === 45 /* - */ || first === 46 /* . */) {
     return number(text) ?? STRING;
   }
+  // Every word is at most 5 characters long and starts with one of yYnNtTfFoO~ (the hint table of
+  // go-yaml v2): most strings, map keys above all, are told apart without a lookup.
+  if (text.length > 5 || !WORD_STARTS.has(first)) return STRING;
   const word = WORDS.get(text);
   return word !== undefined ? word : STRING;
 }
