@@ -51,7 +51,7 @@ const t2 = performance.now();
 renderReport(result);
 const t3 = performance.now();
 console.log(JSON.stringify({ read: (t1 - t0) / 1e3, gate: (t2 - t1) / 1e3, report: (t3 - t2) / 1e3,
-  objects: result.apps.length }));
+  apps: result.apps.length }));
 `;
 
 /** Loaded before the command: prints the CPU time of its process, as the last line of stderr. */
@@ -99,7 +99,7 @@ try {
     read.push(phases.read);
     gate.push(phases.gate);
     report.push(phases.report);
-    apps = phases.objects;
+    apps = phases.apps;
   }
   const s = (x: number) => `${x.toFixed(2)} s`;
   console.log(`diff of two dist/ folders of ${APPS} CanaryApps (${megabytes(before).toFixed(1)} MB of YAML each), `
