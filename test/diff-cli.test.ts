@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Chart, Testing, Yaml } from 'cdk8s';
 import { BlueGreenApp, BlueGreenAppProps, CanaryApp, Slot } from '../lib';
 import { main } from '../lib/cli/main';
+import { parseYaml } from '../lib/gate/kube-yaml';
 
 interface Run {
   code: number;
@@ -170,5 +171,107 @@ describe('diff: bad input exits 2 with a message naming the file or flag, and pr
     const run = cli(['diff', work, work]);
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toMatch(`error: ${work} is a directory with no *.yaml file\n`);
+  });
+});
+
+describe('diff: bad YAML names the file, and the line and column where it goes wrong', () => {
+  test.each([
+    ['kind: [Deployment\n', 'unexpected end of the stream within a flow collection (line 2, column 1)'],
+    ['apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n   labels: {}\n', 'bad indentation of a mapping entry (line 5, column 10)'],
+    ['apiVersion: v1\nkind: Service\nkind: Pod\nmetadata:\n  name: a\n', 'duplicated mapping key (line 3, column 1)'],
+    ['apiVersion: v1\nkind: Service\nmetadata:\n  name: "a\n', 'unexpected end of the stream within a double quoted scalar (line 5, column 1)'],
+  ])('%j', (content, message) => {
+    const broken = file('broken.yaml', content);
+    const run = cli(['diff', broken, broken]);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `error: ${broken} is not valid YAML: ${message}\n`
+      + "Run 'cdk8s-deployment-strategies --help' for the options.\n" });
+  });
+
+  test('in a directory, the file that holds the bad document', () => {
+    // GIVEN: a dist/ folder whose second file holds a document that is no Kubernetes object
+    const folder = dist('dist', {});
+    fs.writeFileSync(path.join(folder, 'zz.k8s.yaml'), '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n---\njust: data\n');
+    // WHEN
+    const run = cli(['diff', folder, folder]);
+    // THEN
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch(`error: ${path.join(folder, 'zz.k8s.yaml')}: document 2 is not a Kubernetes object `);
+  });
+});
+
+describe('diff reads YAML as kubectl does (go-yaml v2, YAML 1.1 scalars)', () => {
+  const read = (yaml: string) => parseYaml(yaml, 'test.yaml');
+  const value = (plain: string) => (read(`v: ${plain}\n`)[0] as { v: unknown }).v;
+
+  test.each([
+    // YAML 1.1 booleans, which YAML 1.2 reads as strings
+    ['yes', true], ['Yes', true], ['on', true], ['ON', true], ['y', true], ['true', true],
+    ['no', false], ['No', false], ['off', false], ['n', false], ['FALSE', false],
+    ['~', null], ['null', null], ['', null],
+    // octal with a leading 0 (YAML 1.1) and 0o (Go's ParseInt), hex, binary, underscores
+    ['0755', 493], ['0o755', 493], ['0x1F', 31], ['0b101', 5], ['-0b101', -5], ['1_000', 1000], ['+12', 12],
+    ['08', 8], ['1e3', 1000], ['1.', 1], ['.5', 0.5], ['1.10', 1.1], ['.inf', Infinity], ['-.Inf', -Infinity],
+    // strings: timestamps, base-60 numbers, a float out of range, versions, quantities and near misses
+    ['2001-12-14', '2001-12-14'], ['190:20:30', '190:20:30'], ['1e400', '1e400'], ['1.4.0', '1.4.0'],
+    ['500m', '500m'], ['2Gi', '2Gi'], ['25%', '25%'], ['tRue', 'tRue'], ['0x', '0x'], ['.5_0', '.5_0'], ['+', '+'],
+  ])('plain %j reads as %p', (plain, expected) => {
+    expect(value(plain)).toEqual(expected);
+  });
+
+  test('.nan is NaN; quoted scalars stay strings', () => {
+    expect(value('.nan')).toBeNaN();
+    expect(read('a: "yes"\nb: \'0755\'\nc: "1e3"\n')).toEqual([{ a: 'yes', b: '0755', c: '1e3' }]);
+  });
+
+  test('what cdk8s writes reads back as written', () => {
+    // GIVEN: strings that some YAML version reads as something else, written as cdk8s writes them
+    const strings = ['yes', 'no', 'on', 'off', 'y', 'n', 'True', '~', 'null', '', '0755', '0x1F', '0b101', '1_000',
+      '1e3', '1.10', '.5', '+12', '.inf', '.nan', '2001-12-14', '190:20:30', '12:30', '1.4.0', '500m', '<<', '-'];
+    const values = [0, -1, 1.5, 1e21, 1e-7, 123456789012, true, false, null];
+    // WHEN
+    const back = read(Yaml.stringify({ strings, values }))[0];
+    // THEN
+    expect(back).toEqual({ strings, values });
+  });
+
+  test('except a string such as 0o755, which cdk8s leaves plain and kubectl reads as a number', () => {
+    expect(Yaml.stringify({ mode: '0o755' })).toBe('mode: 0o755\n');
+    expect(read(Yaml.stringify({ mode: '0o755' }))).toEqual([{ mode: 493 }]);
+  });
+
+  test('documents: empty ones are null, and a stream of none is empty', () => {
+    expect(read('---\na: 1\n---\n---\nb: 2\n')).toEqual([{ a: 1 }, null, { b: 2 }]);
+    expect(read('')).toEqual([]);
+  });
+
+  test('anchors, merge keys, explicit tags, and tags it does not know', () => {
+    expect(read('base: &b {a: 1, b: 2}\nmerged:\n  <<: *b\n  b: 3\nref: *b\nint: !!int "10"\nstr: !!str 10\n'
+      + 'own: !thing {c: 1}\nownScalar: !thing 5\n')).toEqual([{
+      base: { a: 1, b: 2 }, merged: { a: 1, b: 3 }, ref: { a: 1, b: 2 }, int: 10, str: '10', own: { c: 1 }, ownScalar: '5',
+    }]);
+    // A key is resolved like any scalar, and JSON keys are strings: y is the key "true".
+    expect(read('y: 1\n1_0: 2\n')).toEqual([{ true: 1, 10: 2 }]);
+    expect(() => read('a: !!int "ten"\n')).toThrow('test.yaml is not valid YAML: cannot resolve a node with '
+      + '!<tag:yaml.org,2002:int> explicit tag (line 1, column 15)');
+  });
+
+  test('a hand-written no is the false that kubectl applied and recorded', () => {
+    // GIVEN: the live objects, recorded by kubectl as JSON, and the same manifests hand-written with no for false
+    const chart = new Chart(Testing.app(), 'shop');
+    new CanaryApp(chart, 'search', { port: 8080, replicas: 4, stable: { image: 'r/s:1' }, canary: { image: 'r/s:2' }, canaryWeight: 20 });
+    const objects = Testing.synth(chart);
+    const live = objects.map(o => ({
+      ...o,
+      metadata: { ...o.metadata, uid: 'u1', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(o) } },
+      status: o.kind === 'Deployment' ? { replicas: o.spec.replicas, readyReplicas: o.spec.replicas } : {},
+    }));
+    const yaml = Yaml.stringify(...objects);
+    expect(yaml).toMatch(/automountServiceAccountToken: false/);
+    const next = file('next.yaml', yaml.replace(/automountServiceAccountToken: false/g, 'automountServiceAccountToken: no'));
+    // WHEN
+    const run = cli(['diff', '-', next, '--json'], Yaml.stringify({ apiVersion: 'v1', kind: 'List', items: live }));
+    // THEN
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ apps: [{ name: 'shop-search', move: 'no change' }], findings: [] });
   });
 });

@@ -1,9 +1,11 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
 import {
   BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, FindingCode, RampedApp, RampedAppProps, RecreateApp,
   ReleaseDiff, Severity, Slot,
 } from '../lib';
+import { canonical, sameJson } from '../lib/gate/manifests';
 
 // --- hand-written manifests, for objects no construct of the library wrote -----------------------
 
@@ -402,5 +404,41 @@ describe('options and input', () => {
     const json = ReleaseDiff.between(ramped({}), ramped({ maxUnavailable: kplus.PercentOrAbsolute.absolute(0) })).toJson();
     // THEN
     expect(Object.keys(json)).toEqual(['blocked', 'apps', 'services', 'findings']);
+  });
+});
+
+describe('comparing specs', () => {
+  /** `value` with the keys of every object in reverse order. */
+  const reordered = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(reordered);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reordered(v)]));
+  };
+
+  test('sameJson says what comparing canonical JSON says, whatever the order of the keys', () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+      expect(sameJson(a, reordered(a))).toBe(true);
+      expect(sameJson(a, b)).toBe(canonical(a) === canonical(b));
+      expect(sameJson(reordered(a), b)).toBe(canonical(a) === canonical(b));
+    }));
+  });
+
+  test('sameJson: a key whose value is undefined counts as absent; null, 0, "0", [] and {} all differ', () => {
+    expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameJson({ a: 1 }, { a: 1, b: undefined })).toBe(true);
+    expect(sameJson({ a: 1, b: undefined }, { a: 1, c: 2 })).toBe(false);
+    const values = [null, 0, '0', [], {}, [0], { 0: 0 }, undefined];
+    values.forEach((x, i) => values.forEach((y, j) => expect(sameJson(x, y)).toBe(i === j)));
+  });
+
+  test('a pod template whose keys come in another order is no change', () => {
+    // GIVEN
+    const before = canary({});
+    const after = before.map(o => (o.kind === 'Deployment' ? { ...o, spec: reordered(o.spec) } : o));
+    // WHEN
+    const diff = ReleaseDiff.between(before, after);
+    // THEN
+    expect(diff.apps[0].move).toBe('no change');
+    expect(diff.findings).toEqual([]);
   });
 });

@@ -2,8 +2,8 @@
 // table or as JSON, with an exit code a pipeline can stop on.
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
-import { ReadObject, readObjects } from '../gate/manifests';
+import { parseYaml } from '../gate/kube-yaml';
+import { readObjects } from '../gate/manifests';
 import { FindingCode, ReleaseDiff, Severity } from '../gate/release-diff';
 import { CliIo, UsageError } from './common';
 
@@ -78,14 +78,17 @@ export function diff(args: string[], io: CliIo): number {
   if (sources[0] === '-' && sources[1] === '-') {
     throw new UsageError('only one of BEFORE and AFTER can be - (standard input)');
   }
-  const [before, after] = sources.map(source => load(source, io));
+  const [before, after] = sources.map(source => readSource(source, io));
   const result = ReleaseDiff.between(before, after, { allow });
   io.stdout(json ? `${JSON.stringify(result.toJson(), null, 2)}\n` : renderReport(result));
   return result.blocked ? 1 : 0;
 }
 
-/** The documents of a file, of the *.yaml files of a directory, or of standard input. */
-function load(source: string, io: CliIo): unknown[] {
+/**
+ * The documents of a file, of the *.yaml files of a directory, or of standard input (`-`); throws
+ * `UsageError` when they cannot be read or hold no Kubernetes objects.
+ */
+export function readSource(source: string, io: CliIo): unknown[] {
   const name = source === '-' ? 'standard input' : source;
   let texts: Array<[string, string]>;
   try {
@@ -103,21 +106,17 @@ function load(source: string, io: CliIo): unknown[] {
     throw new UsageError(`cannot read ${name}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
   }
   const docs: unknown[] = [];
+  let objects = 0;
   for (const [file, text] of texts) {
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length > 0) {
-        throw new UsageError(`${file} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-      }
-      docs.push(doc.toJS());
+    try {
+      const parsed = parseYaml(text, file);
+      objects += readObjects(parsed, file).length;
+      for (const doc of parsed) docs.push(doc);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
     }
   }
-  let objects: ReadObject[];
-  try {
-    objects = readObjects(docs, name);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (objects.length === 0) throw new UsageError(`${name} holds no Kubernetes objects`);
+  if (objects === 0) throw new UsageError(`${name} holds no Kubernetes objects`);
   return docs;
 }
 

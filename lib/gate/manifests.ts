@@ -119,7 +119,7 @@ export function byKindAndName<T extends { object: KubeObject }>(items: T[]): Map
  * the API server's defaults), with quantities compared by value (`1000m` is stored as `1`).
  */
 export function sameSpec(before: unknown, after: unknown, defaulted: boolean): boolean {
-  return defaulted ? holds(before, after) : canonical(before) === canonical(after);
+  return defaulted ? holds(before, after) : sameJson(before, after);
 }
 
 function holds(before: unknown, after: unknown): boolean {
@@ -149,6 +149,31 @@ function quantity(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const match = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(value);
   return match ? parseFloat(match[1]) * SUFFIXES[match[2] ?? ''] : undefined;
+}
+
+/**
+ * Whether two values are the same JSON whatever the order of their keys: what comparing their
+ * `canonical` forms says, without building the strings. A key whose value is undefined counts as
+ * absent, as in JSON.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    if (!Object.prototype.hasOwnProperty.call(y, k) || !sameJson(x[k], y[k])) return false;
+    defined++;
+  }
+  for (const k in y) if (y[k] !== undefined) defined--;
+  return defined === 0;
 }
 
 /** JSON with sorted keys, so that two objects compare by content. */

@@ -4,7 +4,8 @@
 // nobody checked.
 import { Label } from '../labels';
 import {
-  byKindAndName, canonical, counterpart, describeObject, KubeObject, LabelIndex, ReadObject, readObjects, selectsLabels,
+  byKindAndName, canonical, counterpart, describeObject, KubeObject, LabelIndex, ReadObject, readObjects, sameJson,
+  selectsLabels,
 } from './manifests';
 import { backendShares, percent } from './route-shares';
 import { DeploymentMove, deploymentMove, maxTotal, maxUnavailable, replicasFieldRemoved } from './transition';
@@ -224,7 +225,7 @@ export class ReleaseDiff {
       if (!before || !after) continue;
       const app = ownerOf(after.object);
       const name = `Deployment ${d.name}`;
-      if (canonical(before.object.spec?.selector) !== canonical(after.object.spec?.selector)) {
+      if (!sameJson(before.object.spec?.selector, after.object.spec?.selector)) {
         this.report(app, FindingCode.SELECTOR_CHANGED, `${name}: spec.selector changes from `
           + `${canonical(before.object.spec?.selector)} to ${canonical(after.object.spec?.selector)}; the API server `
           + 'rejects the apply, as the field is immutable: keep the selector, or replace the Deployment under a new name');

@@ -6,7 +6,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { loadAll } from 'js-yaml';
 
 const root = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -31,10 +31,11 @@ function checkTarball(files: string[]): void {
     ...sources.flatMap(f => [`lib/${f.replace(/\.ts$/, '.js')}`, `lib/${f.replace(/\.ts$/, '.d.ts')}`])];
   const missing = required.filter(f => !files.includes(f));
   if (missing.length) fail(`the tarball misses ${missing.join(', ')}`);
-  // The YAML parser of the diff command ships inside the package (bundleDependencies), as jsii
-  // packages carry their dependencies that are not jsii modules.
-  if (!files.includes('node_modules/yaml/package.json')) fail('the tarball does not bundle yaml, which the diff command needs');
-  const allowed = (f: string) => required.includes(f) || f.startsWith('node_modules/yaml/');
+  // The YAML parser of the diff command ships inside the package (bundleDependencies), with its
+  // own dependency, as jsii packages carry their dependencies that are not jsii modules.
+  if (!files.includes('node_modules/js-yaml/package.json')) fail('the tarball does not bundle js-yaml, which the diff command needs');
+  const bundled = ['node_modules/js-yaml/', 'node_modules/argparse/'];
+  const allowed = (f: string) => required.includes(f) || bundled.some(b => f.startsWith(b));
   const extra = files.filter(f => !allowed(f));
   if (extra.length) fail(`the tarball ships files it should not: ${extra.join(', ')}`);
 }
@@ -91,7 +92,7 @@ function main(): void {
     run('npx', ['cdk8s', 'synth'], project);
 
     const manifests = fs.readdirSync(path.join(project, 'dist'))
-      .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(project, 'dist', f), 'utf8')).map(d => d.toJS()));
+      .flatMap(f => loadAll(fs.readFileSync(path.join(project, 'dist', f), 'utf8')) as any[]);
     const objects = manifests.map(m => `${m.kind}/${m.metadata.name}`).sort();
     const expected = [
       'Deployment/shop-api-blue', 'Deployment/shop-api-green', 'Deployment/shop-consumer', 'Deployment/shop-search',
