@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing, Yaml } from 'cdk8s';
-import { BlueGreenApp, BlueGreenAppProps, CanaryApp, Slot } from '../lib';
+import { BlueGreenApp, BlueGreenAppProps, CanaryApp, ReleaseDiff, Slot } from '../lib';
 import { main } from '../lib/cli/main';
+import { renderReport } from '../lib/cli/diff';
 import { parseYaml } from '../lib/gate/kube-yaml';
 
 interface Run {
@@ -274,4 +275,15 @@ describe('diff reads YAML as kubectl does (go-yaml v2, YAML 1.1 scalars)', () =>
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ apps: [{ name: 'shop-search', move: 'no change' }], findings: [] });
   });
+});
+
+test('the report of hundreds of thousands of apps renders', () => {
+  // GIVEN: more rows than a call can take as arguments
+  const apps = Array.from({ length: 300_000 }, (_, i) => ({ name: `app${i}`, strategy: 'ramped', move: 'unchanged' }));
+  const result = { apps, services: [], findings: [] } as unknown as ReleaseDiff;
+  // WHEN
+  const report = renderReport(result);
+  // THEN
+  expect(report.split('\n')).toHaveLength(300_000 + 4);
+  expect(report).toMatch(/^app {6}/);
 });

@@ -122,10 +122,10 @@ export function readSource(source: string, io: CliIo): unknown[] {
 
 /** The apps and their moves, the ready pods behind each Service, the findings, and the verdict. */
 export function renderReport(result: ReleaseDiff): string {
-  const lines: string[] = [];
-  if (result.apps.length > 0) {
-    lines.push(...table(['app', 'strategy', 'move'], result.apps.map(a => [qualified(a.name, a.namespace), a.strategy, a.move])), '');
-  }
+  // Starts with the app table, which has a line per app: pushed as arguments, hundreds of
+  // thousands of them would exceed the call stack.
+  const lines: string[] = result.apps.length === 0 ? []
+    : [...table(['app', 'strategy', 'move'], result.apps.map(a => [qualified(a.name, a.namespace), a.strategy, a.move])), ''];
   for (const s of result.services) {
     lines.push(`${qualified(s.name, s.namespace)}: ready pods during the apply: at least ${s.during} `
       + `(before ${s.before}, after ${s.after}; keeping capacity needs ${s.floor})`);

@@ -1,6 +1,7 @@
 // `npm run bench`: the time and memory of synthesizing N apps of each construct, against the same
 // objects written by hand with cdk8s-plus-27 (./apps.ts), measured in one process, alternating the
-// two; then the time of `cdk8s synth` (./synth-time.ts). `npm run bench -- --quick`: N = 1,000 only.
+// two; then the time of `cdk8s synth` (./synth-time.ts) and of `diff` over two dist/ folders
+// (./diff-time.ts). `npm run bench -- --quick`: N = 1,000 only.
 import { execFileSync } from 'child_process';
 import { App, Chart } from 'cdk8s';
 import * as os from 'os';
@@ -97,7 +98,7 @@ if (SIZES.includes(1000) && SIZES.includes(10000)) {
 }
 
 // The other measurements, each in a process of its own.
-for (const script of ['synth-time.ts']) {
+for (const script of ['synth-time.ts', 'diff-time.ts']) {
   console.log('');
   execFileSync(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, script), ...(QUICK ? ['--quick'] : [])],
     { stdio: 'inherit' });

@@ -6,6 +6,7 @@
 // `npm run build` first.
 //
 //   tsx test/bench/diff-time.ts             (DIFF_APPS=10000 apps, DIFF_RUNS=5 runs)
+//   tsx test/bench/diff-time.ts --quick     (1,000 apps, 3 runs)
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -14,8 +15,9 @@ import { App, Chart } from 'cdk8s';
 import { CanaryApp } from '../../lib';
 
 const root = path.resolve(__dirname, '..', '..');
-const APPS = Number(process.env.DIFF_APPS ?? 10000);
-const RUNS = Number(process.env.DIFF_RUNS ?? 5);
+const QUICK = process.argv.includes('--quick');
+const APPS = Number(process.env.DIFF_APPS ?? (QUICK ? 1000 : 10000));
+const RUNS = Number(process.env.DIFF_RUNS ?? (QUICK ? 3 : 5));
 const IMAGE = 'registry.example.com/shop/web';
 const cli = path.join(root, 'lib', 'cli', 'main.js');
 
