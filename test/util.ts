@@ -1,6 +1,8 @@
 // Test helpers: synthesize a chart, validate every object against the Kubernetes OpenAPI schema,
 // and find objects and compare selectors the way Kubernetes does.
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 
@@ -11,9 +13,17 @@ export interface Manifest {
   spec: any;
 }
 
+/**
+ * Where the apps of `newChart` would write their YAML. Testing.app() makes a new temporary
+ * directory for every app and never removes it, and the property tests make tens of thousands of
+ * apps; these apps share one directory, made only if one of them synthesizes to disk, and removed
+ * after the test file.
+ */
+const outdir = path.join(os.tmpdir(), `cdk8s-deployment-strategies-test.${process.pid}`);
+
 /** A fresh chart in a fresh app; the chart id is part of default names. */
 export function newChart(id = 'test'): Chart {
-  return new Chart(Testing.app(), id);
+  return new Chart(Testing.app({ outdir }), id);
 }
 
 /**
@@ -73,6 +83,7 @@ export function validateCustomResources(manifests: Manifest[]): void {
 }
 
 afterAll(() => {
+  fs.rmSync(outdir, { recursive: true, force: true });
   const pending = [...pendingCustomResources.values()];
   pendingCustomResources.clear();
   if (pending.length > 0) validateCustomResources(pending);
