@@ -50,9 +50,19 @@ const CUSTOM_GROUPS = ['gateway.networking.k8s.io/', 'networking.istio.io/'];
 /** Custom resources waiting to be validated, by their JSON, so that each is validated once. */
 const pendingCustomResources = new Map<string, Manifest>();
 
+/**
+ * The JSON of the objects that passed `validateManifest`. The phases of a release repeat most
+ * objects (the Services, budgets and autoscalers, the Deployment of the track that does not
+ * change), so each distinct object is validated once; cleared when large, to bound the memory.
+ */
+const validated = new Set<string>();
+const VALIDATED_MAX = 10_000;
+
 export function validateManifest(manifest: Manifest): void {
+  const json = JSON.stringify(manifest);
+  if (validated.has(json)) return;
   if (CUSTOM_GROUPS.some(group => manifest.apiVersion.startsWith(group))) {
-    pendingCustomResources.set(JSON.stringify(manifest), manifest);
+    pendingCustomResources.set(json, manifest);
     return;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -66,6 +76,8 @@ export function validateManifest(manifest: Manifest): void {
   } catch (e) {
     throw new Error(`${manifest.kind} ${manifest.metadata?.name} is not valid: ${(e as Error).message}`);
   }
+  if (validated.size >= VALIDATED_MAX) validated.clear();
+  validated.add(json);
 }
 
 /**
