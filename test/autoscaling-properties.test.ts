@@ -4,8 +4,8 @@ import * as fc from 'fast-check';
 import { AutoscalingProps, Slot, TrafficRouter } from '../lib';
 import { Manifest } from './util';
 import {
-  RUNS, blueGreen, blueGreenProps, canaryApp, canaryProps, expectGatePasses, expectSameShape, manifestsOf,
-  ramped, rampedProps, recreate, variant,
+  RUNS, blueGreen, blueGreenProps, canaryApp, canaryProps, expectGatePasses, expectSameShape, expectSameShapes,
+  manifestsOf, ramped, rampedProps, recreate, variant,
 } from './properties/arbitraries';
 
 describe('with autoscaling, every Deployment has an autoscaler and no spec.replicas in any phase, and the steps pass the gate', () => {
@@ -24,12 +24,11 @@ describe('with autoscaling, every Deployment has an autoscaler and no spec.repli
 
   /** The phases keep the objects, each Deployment has its autoscaler and no replicas, and each move passes the gate. */
   function expectAutoscaledPhases(phases: Manifest[][]): void {
-    for (const phase of phases) {
-      expectSameShape(phases[0], phase);
-      const deployments = phase.filter(m => m.kind === 'Deployment').map(m => m.metadata.name).sort();
-      const targets = phase.filter(m => m.kind === 'HorizontalPodAutoscaler').map(m => m.spec.scaleTargetRef.name).sort();
-      expect(targets).toEqual(deployments);
-    }
+    expectSameShapes(phases[0], phases);
+    const names = (manifests: Manifest[]) => manifests.map(m => m.metadata.name).sort();
+    const targets = (manifests: Manifest[]) => manifests.map(m => m.spec.scaleTargetRef.name).sort();
+    expect(phases.map(phase => targets(phase.filter(m => m.kind === 'HorizontalPodAutoscaler'))))
+      .toEqual(phases.map(phase => names(phase.filter(m => m.kind === 'Deployment'))));
     expectGatePasses(phases);
   }
 

@@ -8,8 +8,8 @@ import * as fc from 'fast-check';
 import { BlueGreenAppProps, CanaryAppProps, DisruptionBudget, RampedApp, ReleaseDiff, RollingUpdatePlan, Slot } from '../lib';
 import { newChart, objectSet, synth } from './util';
 import {
-  Build, RUNS, appProps, blueGreen, blueGreenProps, canaryApp, canaryProps, expectGatePasses, expectSameShape, gate,
-  keptAvailable, manifestsOf, ramped, rampedProps, recreate, selectors, variant,
+  Build, RUNS, appProps, blueGreen, blueGreenProps, canaryApp, canaryProps, expectGatePasses, expectSameShape,
+  expectSameShapes, gate, keptAvailable, manifestsOf, ramped, rampedProps, recreate, selectors, variant,
   withSelectorChanged, withUnseenVersion,
 } from './properties/arbitraries';
 
@@ -66,9 +66,7 @@ describe('valid props synthesize valid, checked manifests, and every next phase 
       const rolledBack = { ...switched, activeSlot: props.activeSlot };
       const [before, readied, afterDeploy, afterSwitch, afterScaleDown, afterRollback] =
         [props, ready, deployed, switched, scaledDown, rolledBack].map(phase => manifestsOf(blueGreen, phase));
-      for (const phase of [readied, afterDeploy, afterSwitch, afterScaleDown, afterRollback]) {
-        expectSameShape(before, phase);
-      }
+      expectSameShapes(before, [readied, afterDeploy, afterSwitch, afterScaleDown, afterRollback]);
       // The steps in order: the idle slot back to replicas, deploy, switch, scale the idle slot
       // down and back up, and roll back to the slot that still runs.
       expectGatePasses([before, readied, afterDeploy, afterSwitch, afterScaleDown, afterSwitch, afterRollback]);
@@ -106,9 +104,7 @@ describe('valid props synthesize valid, checked manifests, and every next phase 
         props, phase({ canaryWeight: 50 }), phase({ canaryWeight }), phase({ stable: props.canary!, canaryWeight: 0 }),
         phase({ canaryWeight: 0 }),
       ].map(p => manifestsOf(canaryApp, p));
-      for (const p of [half, raised, promoted, aborted]) {
-        expectSameShape(before, p);
-      }
+      expectSameShapes(before, [half, raised, promoted, aborted]);
       expectGatePasses([before, half, raised, half, promoted]);
       expectGatePasses([half, aborted]);
       if (!above) expectGatePasses([before, raised, aborted]);

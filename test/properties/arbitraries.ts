@@ -135,22 +135,38 @@ export function expectProductionReady(manifests: Manifest[], level: PodSecurityL
   const deployments = manifests.filter(m => m.kind === 'Deployment');
   const budgets = manifests.filter(m => m.kind === 'PodDisruptionBudget');
   const autoscaled = manifests.filter(m => m.kind === 'HorizontalPodAutoscaler').map(m => m.spec.scaleTargetRef.name);
-  for (const deployment of deployments) {
+  // One expect for all of them: the run calls this for every phase, and each expect() costs more
+  // than these checks.
+  expect(deployments.flatMap(deployment => {
     const id = `Deployment ${deployment.metadata.name}`;
-    expect(podSecurityViolations(deployment.spec.template.spec, level, id)).toEqual([]);
-    expect(budgets.filter(b => matches(b.spec.selector, deployment.spec.template.metadata.labels)).length).toBeLessThanOrEqual(1);
-    if (autoscaled.includes(deployment.metadata.name)) expect(deployment.spec).not.toHaveProperty('replicas');
-  }
+    const budgetCount = budgets.filter(b => matches(b.spec.selector, deployment.spec.template.metadata.labels)).length;
+    return [
+      ...podSecurityViolations(deployment.spec.template.spec, level, id),
+      ...(budgetCount > 1 ? [`${id}: ${budgetCount} PodDisruptionBudgets select its pods`] : []),
+      ...(autoscaled.includes(deployment.metadata.name) && 'replicas' in deployment.spec
+        ? [`${id}: has an autoscaler and spec.replicas ${JSON.stringify(deployment.spec.replicas)}`] : []),
+    ];
+  })).toEqual([]);
 }
 
 export function selectors(manifests: Manifest[]): Record<string, unknown> {
   return Object.fromEntries(manifests.filter(m => m.kind === 'Deployment').map(m => [m.metadata.name, m.spec.selector]));
 }
 
+/** The set of objects and every Deployment's selector: what each phase of a release keeps. */
+export function shapeOf(manifests: Manifest[]): { objects: string[]; selectors: Record<string, unknown> } {
+  return { objects: objectSet(manifests), selectors: selectors(manifests) };
+}
+
 /** The next phase keeps the set of objects and every Deployment selector. */
 export function expectSameShape(before: Manifest[], after: Manifest[]): void {
-  expect(objectSet(after)).toEqual(objectSet(before));
-  expect(selectors(after)).toStrictEqual(selectors(before));
+  expect(shapeOf(after)).toStrictEqual(shapeOf(before));
+}
+
+/** Every phase keeps the set of objects and every Deployment selector of `before` (one expect for all). */
+export function expectSameShapes(before: Manifest[], phases: Manifest[][]): void {
+  const shape = shapeOf(before);
+  expect(phases.map(shapeOf)).toStrictEqual(phases.map(() => shape));
 }
 
 /** The codes the gate finds in the move from `before` to `after`, with their severity. */
@@ -158,11 +174,10 @@ export function gate(before: Manifest[], after: Manifest[]): string[] {
   return ReleaseDiff.between(before, after).findings.map(f => `${f.severity} ${f.code}`);
 }
 
-/** Every move of `phases`, one after the other, passes the gate. */
+/** Every move of `phases`, one after the other, passes the gate: no finding in any move. */
 export function expectGatePasses(phases: Manifest[][]): void {
-  for (let i = 1; i < phases.length; i++) {
-    expect(gate(phases[i - 1], phases[i])).toEqual([]);
-  }
+  const moves = phases.slice(1);
+  expect(moves.map((after, i) => gate(phases[i], after))).toEqual(moves.map(() => []));
 }
 
 /** The manifests with the named Deployment running an image and version nobody ran. */
