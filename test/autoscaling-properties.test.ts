@@ -5,7 +5,7 @@ import { AutoscalingProps, Slot, TrafficRouter } from '../lib';
 import { Manifest } from './util';
 import {
   RUNS, blueGreen, blueGreenProps, canaryApp, canaryProps, expectGatePasses, expectSameShape, expectSameShapes,
-  manifestsOf, ramped, rampedProps, recreate, variant,
+  manifestsOf, manifestsOfPhases, ramped, rampedProps, recreate, variant,
 } from './properties/arbitraries';
 
 describe('with autoscaling, every Deployment has an autoscaler and no spec.replicas in any phase, and the steps pass the gate', () => {
@@ -35,7 +35,7 @@ describe('with autoscaling, every Deployment has an autoscaler and no spec.repli
   test('RecreateApp and RampedApp: a new version and a rollback', () => {
     fc.assert(fc.property(rampedProps, variant, autoscaling, (props, next, scaling) => {
       const p = { ...props, replicas: undefined, autoscaling: scaling };
-      expectAutoscaledPhases([p, { ...p, ...next }, p].map(phase => manifestsOf(ramped, phase)));
+      expectAutoscaledPhases(manifestsOfPhases(ramped, [p, { ...p, ...next }, p]));
       const [before, after] = [p, { ...p, ...next }].map(phase => manifestsOf(recreate, phase));
       expectSameShape(before, after);
     }), { numRuns: RUNS });
@@ -49,7 +49,7 @@ describe('with autoscaling, every Deployment has an autoscaler and no spec.repli
       const other = p.activeSlot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
       const deployed = { ...p, [idle]: next };
       const phases = [p, deployed, { ...deployed, activeSlot: other }, deployed];
-      expectAutoscaledPhases(phases.map(phase => manifestsOf(blueGreen, phase)));
+      expectAutoscaledPhases(manifestsOfPhases(blueGreen, phases));
     }), { numRuns: RUNS });
   });
 

@@ -128,6 +128,22 @@ export function manifestsOf<P>(build: Build<P>, props: P): Manifest[] {
 }
 
 /**
+ * The manifests of each phase, as `manifestsOf` makes them; a phase given more than once (the same
+ * props object, as when a release step goes back to an earlier one) is synthesized once.
+ */
+export function manifestsOfPhases<P>(build: Build<P>, phases: P[]): Manifest[][] {
+  const synthesized = new Map<P, Manifest[]>();
+  return phases.map(phase => {
+    let manifests = synthesized.get(phase);
+    if (manifests === undefined) {
+      manifests = manifestsOf(build, phase);
+      synthesized.set(phase, manifests);
+    }
+    return manifests;
+  });
+}
+
+/**
  * Every pod meets the Pod Security level, no two PodDisruptionBudgets select the same pods, and a
  * Deployment with an autoscaler has no `spec.replicas`.
  */
