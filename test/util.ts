@@ -72,7 +72,10 @@ export function validateManifest(manifest: Manifest): void {
     throw new Error(`no schema model for ${manifest.apiVersion} ${manifest.kind}`);
   }
   try {
-    new Model(manifest).validate();
+    // The model's validate() checks the object it is called on. Called on the manifest, which is
+    // already plain JSON with its apiVersion and kind, it skips building a model, a deep copy that
+    // cost twice the check itself; the check does not change the object.
+    Model.prototype.validate.call(manifest);
   } catch (e) {
     throw new Error(`${manifest.kind} ${manifest.metadata?.name} is not valid: ${(e as Error).message}`);
   }
