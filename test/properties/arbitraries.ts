@@ -4,9 +4,9 @@ import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  AppProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, DisruptionBudget, PodSecurityLevel,
-  RampedApp, RampedAppProps, RecreateApp, ReleaseDiff, RollingUpdatePlan, RollingUpdateProps, ServedAppProps, Slot,
-  VariantProps,
+  AppProps, AutoscalingProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, DisruptionBudget,
+  PodSecurityLevel, RampedApp, RampedAppProps, RecreateApp, ReleaseDiff, RollingUpdatePlan, RollingUpdateProps,
+  ServedAppProps, Slot, VariantProps,
 } from '../../lib';
 import { matches } from '../../lib/checks/chart-checks';
 import { podSecurityViolations } from '../../lib/checks/workload-checks';
@@ -111,6 +111,19 @@ export const canaryProps: fc.Arbitrary<CanaryAppProps> = fc.tuple(common, rollin
       : { ...c, ...r, replicas, stable, canary, canaryWeight: (100 * canaryReplicas) / (replicas + canaryReplicas) };
   });
 
+/** Autoscaling props: minReplicas up to 20, maxReplicas up to 20 more, utilization targets or none. */
+export const autoscaling: fc.Arbitrary<AutoscalingProps> = fc.record({
+  minReplicas: fc.integer({ min: 1, max: 20 }),
+  extra: fc.integer({ min: 0, max: 20 }),
+  cpuUtilization: fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }),
+  memoryUtilization: fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }),
+}).map(a => ({
+  minReplicas: a.minReplicas,
+  maxReplicas: a.minReplicas + a.extra,
+  cpuUtilization: a.cpuUtilization,
+  memoryUtilization: a.memoryUtilization,
+}));
+
 // --- helpers -----------------------------------------------------------------------------------
 
 export type Build<P> = (chart: Chart, props: P) => unknown;
@@ -196,6 +209,16 @@ export function expectGatePasses(phases: Manifest[][]): void {
   expect(moves.map((after, i) => gate(phases[i], after))).toEqual(moves.map(() => []));
 }
 
+/** The phases keep the objects, each Deployment has its autoscaler and no replicas, and each move passes the gate. */
+export function expectAutoscaledPhases(phases: Manifest[][]): void {
+  expectSameShapes(phases[0], phases);
+  const names = (manifests: Manifest[]) => manifests.map(m => m.metadata.name).sort();
+  const targets = (manifests: Manifest[]) => manifests.map(m => m.spec.scaleTargetRef.name).sort();
+  expect(phases.map(phase => targets(phase.filter(m => m.kind === 'HorizontalPodAutoscaler'))))
+    .toEqual(phases.map(phase => names(phase.filter(m => m.kind === 'Deployment'))));
+  expectGatePasses(phases);
+}
+
 /** The manifests with the named Deployment running an image and version nobody ran. */
 export function withUnseenVersion(manifests: Manifest[], deployment: string): Manifest[] {
   return manifests.map(m => {
@@ -228,4 +251,3 @@ export const recreate: Build<AppProps> = (chart, props) => new RecreateApp(chart
 export const ramped: Build<RampedAppProps> = (chart, props) => new RampedApp(chart, 'app', props);
 export const blueGreen: Build<BlueGreenAppProps> = (chart, props) => new BlueGreenApp(chart, 'app', props);
 export const canaryApp: Build<CanaryAppProps> = (chart, props) => new CanaryApp(chart, 'app', props);
-
