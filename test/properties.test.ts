@@ -1,16 +1,17 @@
 // Release-phase invariants over generated props: every valid input synthesizes schema-valid objects
 // that pass the built-in checks, every next phase of a release keeps the objects and selectors,
 // every documented move passes the release gate while each injected hazard is caught, and every
-// invalid input is refused with the construct's error.
+// invalid input is refused with the construct's error. Here RecreateApp and RampedApp, and the
+// invalid props of every construct; the other *-properties.test.ts files hold the rest, in files
+// of similar length so that jest's workers finish together.
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { BlueGreenAppProps, CanaryAppProps, DisruptionBudget, RampedApp, ReleaseDiff, RollingUpdatePlan, Slot } from '../lib';
-import { newChart, objectSet, synth } from './util';
+import { DisruptionBudget, RampedApp, RollingUpdatePlan } from '../lib';
+import { newChart, synth } from './util';
 import {
   Build, RUNS, appProps, blueGreen, blueGreenProps, canaryApp, canaryProps, expectGatePasses, expectSameShape, gate,
-  keptAvailable, manifestsOf, ramped, rampedProps, recreate, selectors, variant,
-  withSelectorChanged, withUnseenVersion,
+  manifestsOf, ramped, rampedProps, recreate, variant, withSelectorChanged,
 } from './properties/arbitraries';
 
 // --- valid inputs and release phases -------------------------------------------------------------
@@ -50,71 +51,6 @@ describe('valid props synthesize valid, checked manifests, and every next phase 
         maxUnavailable: asWritten(rollingUpdate.maxUnavailable),
       })).toEqual({ maxSurge: plan.maxSurge, maxUnavailable: plan.maxUnavailable });
       expect(plan.steps[plan.steps.length - 1]).toMatchObject({ oldReplicas: 0, newReplicas: app.replicas });
-    }), { numRuns: RUNS });
-  });
-
-  test('BlueGreenApp: the README\'s steps, each through the gate, and the hazards it catches', () => {
-    const nextVersion = (props: BlueGreenAppProps) =>
-      variant.filter(v => v.image !== props.blue!.image && v.image !== props.green!.image);
-    fc.assert(fc.property(blueGreenProps.chain(props => fc.tuple(fc.constant(props), nextVersion(props))), ([props, next]) => {
-      const idle = props.activeSlot === Slot.BLUE ? 'green' : 'blue';
-      const other = props.activeSlot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
-      const ready = { ...props, idleReplicas: undefined };
-      const deployed = { ...ready, [idle]: next };
-      const switched = { ...deployed, activeSlot: other };
-      const scaledDown = { ...switched, idleReplicas: 0 };
-      const rolledBack = { ...switched, activeSlot: props.activeSlot };
-      const [before, readied, afterDeploy, afterSwitch, afterScaleDown, afterRollback] =
-        [props, ready, deployed, switched, scaledDown, rolledBack].map(phase => manifestsOf(blueGreen, phase));
-      for (const phase of [readied, afterDeploy, afterSwitch, afterScaleDown, afterRollback]) {
-        expectSameShape(before, phase);
-      }
-      // The steps in order: the idle slot back to replicas, deploy, switch, scale the idle slot
-      // down and back up, and roll back to the slot that still runs.
-      expectGatePasses([before, readied, afterDeploy, afterSwitch, afterScaleDown, afterSwitch, afterRollback]);
-      // The first release, with nothing in the idle slot: the same Deployments and selectors, and
-      // putting the version there is a move like any deploy to the idle slot.
-      const firstRelease = manifestsOf(blueGreen, { ...props, [idle]: undefined, idleReplicas: undefined, preview: undefined });
-      expect(objectSet(firstRelease)).toEqual(objectSet(before).filter(o => o !== `Service/${props.name}-preview`));
-      expect(selectors(firstRelease)).toEqual(selectors(before));
-      expectGatePasses([firstRelease, readied]);
-
-      const name = props.name!;
-      expect(gate(afterDeploy, withUnseenVersion(afterSwitch, `${name}-${idle}`))).toContain('block unverified-switch');
-      expect(gate(afterSwitch, withUnseenVersion(afterSwitch, `${name}-${idle}`))).toContain('block live-template-changed');
-      expect(gate(afterSwitch, withSelectorChanged(afterSwitch))).toContain('block selector-changed');
-      // Back to the slot that was scaled to 0, in one apply: no pod of it is ready.
-      const toZero = ReleaseDiff.between(afterScaleDown, afterRollback);
-      const live = toZero.services.find(s => s.name === name)!;
-      expect(live.during).toBe(0);
-      const floor = keptAvailable(props);
-      expect(live.floor).toBe(floor);
-      expect(toZero.findings.some(f => f.code === 'capacity-drop')).toBe(floor > 0);
-    }), { numRuns: RUNS });
-  });
-
-  test('CanaryApp: raising and lowering the weight through 50%, promotion and abort pass the gate; an unseen promotion does not', () => {
-    const weight = fc.tuple(fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }));
-    fc.assert(fc.property(canaryProps, weight, (props, [above, share]) => {
-      const replicas = props.replicas!;
-      // An exact weight: up to 50% the canary's pods beside replicas stable ones, above it the
-      // stable track's pods beside replicas canary ones.
-      const smaller = Math.round(share * replicas);
-      const canaryWeight = above ? (100 * replicas) / (replicas + smaller) : (100 * smaller) / (replicas + smaller);
-      const phase = (change: Partial<CanaryAppProps>) => ({ ...props, canaryReplicas: undefined, ...change });
-      const [before, half, raised, promoted, aborted] = [
-        props, phase({ canaryWeight: 50 }), phase({ canaryWeight }), phase({ stable: props.canary!, canaryWeight: 0 }),
-        phase({ canaryWeight: 0 }),
-      ].map(p => manifestsOf(canaryApp, p));
-      for (const p of [half, raised, promoted, aborted]) {
-        expectSameShape(before, p);
-      }
-      expectGatePasses([before, half, raised, half, promoted]);
-      expectGatePasses([half, aborted]);
-      if (!above) expectGatePasses([before, raised, aborted]);
-      const name = props.name!;
-      expect(gate(half, withUnseenVersion(promoted, name))).toContain('block unverified-promotion');
-      expect(gate(half, withSelectorChanged(half))).toContain('block selector-changed');
     }), { numRuns: RUNS });
   });
 });

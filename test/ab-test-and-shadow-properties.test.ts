@@ -1,0 +1,54 @@
+// Property tests of the A/B test and the shadow behind a traffic router: every phase keeps the
+// objects and selectors and passes the release gate, and the serving Service never selects a
+// shadow pod.
+import * as fc from 'fast-check';
+import { ABTestApp, ABTestAppProps, RequestMatch, ShadowApp, ShadowAppProps, TrafficRouter } from '../lib';
+import {
+  Build, RUNS, common, expectGatePasses, expectSameShapes, manifestsOf, rolling, variant,
+} from './properties/arbitraries';
+
+describe('A/B tests and shadows: every phase keeps the objects and selectors and passes the gate', () => {
+  const router = fc.constantFrom('gatewayApi', 'istio').map(kind =>
+    (kind === 'gatewayApi' ? TrafficRouter.gatewayApi() : TrafficRouter.istio()));
+  const token = fc.stringMatching(/^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,20}$/);
+  const value = fc.stringMatching(/^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,20}$/);
+  const match = fc.tuple(fc.constantFrom(RequestMatch.header, RequestMatch.cookie, RequestMatch.queryParam), token, value)
+    .map(([make, n, v]) => make(n, v));
+  const matches = fc.array(match, { minLength: 1, maxLength: 5 });
+  const abProps: fc.Arbitrary<ABTestAppProps> = fc.tuple(common, rolling, variant, variant, matches, router)
+    .map(([c, r, a, b, matches, trafficRouter]) => ({ ...c, ...r, a, b, matches, trafficRouter }));
+  const percent = fc.integer({ min: 0, max: 100 });
+  const shadowProps: fc.Arbitrary<ShadowAppProps> = fc.tuple(common, rolling, variant, variant, percent, router)
+    .map(([c, r, primary, shadowVariant, mirrorPercent, trafficRouter]) =>
+      // With no pods there is no shadow to copy requests to.
+      ({ ...c, ...r, primary, shadow: shadowVariant, mirrorPercent: c.replicas === 0 ? 0 : mirrorPercent, trafficRouter }));
+  const abApp: Build<ABTestAppProps> = (chart, props) => new ABTestApp(chart, 'app', props);
+  const shadowApp: Build<ShadowAppProps> = (chart, props) => new ShadowApp(chart, 'app', props);
+
+  test('ABTestApp: a new B, the winner into A, then B scaled to 0', () => {
+    fc.assert(fc.property(abProps, variant, (props, next) => {
+      const promoted = { ...props, a: props.b };
+      const [before, newB, afterPromotion, concluded] = [props, { ...props, b: next }, promoted, { ...promoted, bReplicas: 0 }]
+        .map(p => manifestsOf(abApp, p));
+      expectSameShapes(before, [newB, afterPromotion, concluded]);
+      expectGatePasses([before, newB]);
+      expectGatePasses([before, afterPromotion, concluded]);
+    }), { numRuns: RUNS });
+  });
+
+  test('ShadowApp: a new shadow and another share; the serving Service never selects a shadow pod', () => {
+    fc.assert(fc.property(shadowProps, variant, fc.integer({ min: 0, max: 100 }), (props, next, percent) => {
+      const mirrorPercent = (props.replicas ?? 2) === 0 ? 0 : percent;
+      const phases = [props, { ...props, shadow: next }, { ...props, mirrorPercent }].map(p => manifestsOf(shadowApp, p));
+      expectSameShapes(phases[0], phases);
+      const servingSelectsShadow = phases.map(phase => {
+        const serving = phase.find(m => m.kind === 'Service' && m.metadata.name === props.name)!;
+        const shadowPods = phase.find(m => m.kind === 'Deployment' && m.metadata.name === `${props.name}-shadow`)!;
+        const shadowLabels = shadowPods.spec.template.metadata.labels;
+        return Object.entries(serving.spec.selector).every(([k, v]) => shadowLabels[k] === v);
+      });
+      expect(servingSelectsShadow).toEqual(phases.map(() => false));
+      expectGatePasses(phases);
+    }), { numRuns: RUNS });
+  });
+});
