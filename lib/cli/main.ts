@@ -6,7 +6,7 @@ import { CliIo, UsageError } from './common';
 import { diff, DIFF_USAGE } from './diff';
 import { plan, PLAN_USAGE } from './plan';
 
-export { CliIo } from './common';
+export type { CliIo } from './common';
 
 const USAGE = `Usage: ${PLAN_USAGE}\nUsage: ${DIFF_USAGE}`;
 
