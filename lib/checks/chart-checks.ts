@@ -138,50 +138,72 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 
 /** Every failing check of every registered construct of `chart`, each starting with its construct path. */
 export function checkChart(chart: Chart, registered: CheckedObjects[]): string[] {
-  // Only what the checks read is kept of each rendered object: outside a synthesis, the renderings
-  // are not kept at all.
-  const summaries = new Map<ApiObject, ObjectSummary>();
-  const definitions = new Map<string, number>();
+  // Only what the checks read is kept of each rendered object (outside a synthesis, the renderings
+  // are not kept at all), and little is allocated per object: a chart may hold thousands of apps.
+  const definitions = new Definitions();
   const pods: PodSource[] = [];
   const routes: RenderedRoute[] = [];
-  const services = new Map<string, ObjectSummary>();
+  const serviceSummaries = new Map<ApiObject, ObjectSummary>();
   const workloads = new WorkloadFacts(registered);
   const render = renderer(chart);
-  for (const object of chart.node.findAll()) {
-    if (!ApiObject.isApiObject(object)) continue;
+  const objects = chart.node.findAll().filter(ApiObject.isApiObject);
+  for (const object of objects) {
     const manifest = render(object);
+    definitions.count(manifest);
     workloads.read(object, manifest);
-    const summary = summarize(manifest);
-    summaries.set(object, summary);
-    definitions.set(summary.key, (definitions.get(summary.key) ?? 0) + 1);
     const pod = podSource(object, manifest);
     if (pod) pods.push(pod);
     if (ROUTE_KINDS.includes(manifest.kind)) routes.push({ object, manifest });
-    if (manifest.kind === 'Service') services.set(`${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`, summary);
+    if (manifest.kind === 'Service') serviceSummaries.set(object, summarize(manifest));
   }
   const index = new PodIndex(pods);
   const errors: string[] = [];
-  const colliding = checkCollisions(chart, registered, summaries, definitions, errors);
-  for (const objects of registered) {
-    const fail = (message: string) => errors.push(`${objects.path}: ${message}`);
-    for (const deployment of objects.deployments) {
-      checkProbes(index.of(deployment), fail, objects.services.length === 0);
+  const colliding = definitions.definedTwice
+    ? checkCollisions(chart, registered, new Map(objects.map(o => [o, summarize(render(o))])), errors)
+    : new Set<CheckedObjects>();
+  for (const checked of registered) {
+    const fail = (message: string) => errors.push(`${checked.path}: ${message}`);
+    for (const deployment of checked.deployments) {
+      checkProbes(index.of(deployment), fail, checked.services.length === 0);
       workloads.checkPodSecurity(deployment, fail);
     }
     // Overlapping selectors and Services selecting two apps follow from a collision of names: its
     // one line says it all.
-    if (colliding.has(objects)) continue;
-    for (const deployment of objects.deployments) {
+    if (colliding.has(checked)) continue;
+    for (const deployment of checked.deployments) {
       checkDeployment(index.of(deployment), index, fail);
       workloads.checkBudgets(deployment, index, fail);
     }
-    for (const { service, selects } of objects.services) {
-      checkService(summaries.get(service)!, selects.map(d => index.of(d)), index, fail);
+    for (const { service, selects } of checked.services) {
+      checkService(serviceSummaries.get(service)!, selects.map(d => index.of(d)), index, fail);
     }
   }
-  const rendered = new Map(routes.map(r => [r.object, r.manifest]));
-  checkRoutes(registered.filter(o => !colliding.has(o)), { services, pods: index, rendered, routes }, errors);
+  if (routes.length > 0) {
+    const services = new Map<string, ObjectSummary>();
+    for (const summary of serviceSummaries.values()) services.set(`${summary.namespace}/${summary.name}`, summary);
+    const rendered = new Map(routes.map(r => [r.object, r.manifest]));
+    checkRoutes(registered.filter(o => !colliding.has(o)), { services, pods: index, rendered, routes }, errors);
+  }
   return errors;
+}
+
+/** How many times each object (kind, namespace and name) is defined. */
+class Definitions {
+  /** Whether some object is defined more than once. */
+  public definedTwice = false;
+  /** The objects seen, by kind, then namespace, then name: no key is built per object. */
+  private readonly seen = new Map<unknown, Map<unknown, Set<unknown>>>();
+
+  public count(manifest: any): void {
+    let byNamespace = this.seen.get(manifest.kind);
+    if (!byNamespace) this.seen.set(manifest.kind, byNamespace = new Map());
+    const namespace = manifest.metadata?.namespace ?? '';
+    let names = byNamespace.get(namespace);
+    if (!names) byNamespace.set(namespace, names = new Set());
+    const name = manifest.metadata?.name;
+    if (names.has(name)) this.definedTwice = true;
+    else names.add(name);
+  }
 }
 
 /**
@@ -190,11 +212,10 @@ export function checkChart(chart: Chart, registered: CheckedObjects[]): string[]
  * the constructs involved.
  */
 function checkCollisions(chart: Chart, registered: CheckedObjects[], summaries: Map<ApiObject, ObjectSummary>,
-  definitions: Map<string, number>, errors: string[]): Set<CheckedObjects> {
+  errors: string[]): Set<CheckedObjects> {
   const colliding = new Set<CheckedObjects>();
-  let definedTwice = false;
-  for (const count of definitions.values()) definedTwice ||= count > 1;
-  if (!definedTwice) return colliding;
+  const definitions = new Map<string, number>();
+  for (const summary of summaries.values()) definitions.set(summary.key, (definitions.get(summary.key) ?? 0) + 1);
   const ownerOf = new Map<ApiObject, CheckedObjects>();
   registered.forEach(objects => ownObjects(objects).forEach(o => ownerOf.set(o, objects)));
   /** Who defines each object defined more than once: a construct path, or the object's own path. */
@@ -252,10 +273,11 @@ class WorkloadFacts {
     const level = this.levels.get(object);
     if (level !== undefined) {
       const id = `${manifest.kind} ${manifest.metadata?.name}`;
-      this.violations.set(object, podSecurityViolations(manifest.spec?.template?.spec, level, id));
+      const violations = podSecurityViolations(manifest.spec?.template?.spec, level, id);
+      if (violations.length > 0) this.violations.set(object, violations);
       this.deployments.set(object, {
         namespace, name: manifest.metadata?.name, id, replicas: manifest.spec?.replicas,
-        containers: (manifest.spec?.template?.spec?.containers ?? []).map((c: any) => ({ name: c.name, resources: c.resources })),
+        containers: manifest.spec?.template?.spec?.containers ?? [],
       });
     }
     if (manifest.kind === 'PodDisruptionBudget') this.budgets.push(renderedBudget(manifest));
@@ -272,7 +294,7 @@ class WorkloadFacts {
 
   public checkBudgets(deployment: ApiObject, index: PodIndex, fail: (message: string) => void): void {
     const facts = this.deployments.get(deployment)!;
-    const autoscaler = this.autoscaled.get(`${facts.namespace}/${facts.name}`);
+    const autoscaler = this.autoscaled.size > 0 ? this.autoscaled.get(`${facts.namespace}/${facts.name}`) : undefined;
     if (autoscaler) autoscalerProblems(facts, autoscaler).forEach(fail);
     const fewestPods = typeof facts.replicas === 'number' ? facts.replicas : autoscaler?.minReplicas ?? 1;
     this.covering ??= budgetsByPods(this.budgets, index);
@@ -287,15 +309,19 @@ const ROUTE_KINDS = ['HTTPRoute', 'VirtualService', 'DestinationRule'];
 export interface ObjectSummary {
   readonly key: string;
   readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
   readonly selector?: Record<string, string>;
   readonly ports?: Array<{ port: number; targetPort?: number | string }>;
 }
 
 function summarize(manifest: any): ObjectSummary {
-  const id = `${manifest.kind} ${manifest.metadata?.name}`;
-  const key = `${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
-  if (manifest.kind !== 'Service') return { key, id };
-  return { key, id, selector: manifest.spec?.selector ?? {}, ports: manifest.spec?.ports ?? [] };
+  const namespace = manifest.metadata?.namespace ?? '';
+  const name = manifest.metadata?.name;
+  const id = `${manifest.kind} ${name}`;
+  const key = `${manifest.kind} ${namespace}/${name}`;
+  if (manifest.kind !== 'Service') return { key, id, namespace, name };
+  return { key, id, namespace, name, selector: manifest.spec?.selector ?? {}, ports: manifest.spec?.ports ?? [] };
 }
 
 /**
@@ -305,22 +331,22 @@ function summarize(manifest: any): ObjectSummary {
  */
 export class PodIndex {
   private readonly byObject = new Map<ApiObject, PodSource>();
-  /** Pod sources by each of their labels. */
-  private readonly byLabel = new Map<string, PodSource[]>();
+  /** Pod sources by each of their labels: by key, then by value. */
+  private readonly byLabel = new Map<string, Map<unknown, PodSource[]>>();
   /** Workloads by the first label of their selector: the pods they select all have that label. */
-  private readonly bySelectorLabel = new Map<string, PodSource[]>();
+  private readonly bySelectorLabel = new Map<string, Map<unknown, PodSource[]>>();
   /** Workloads whose selector has no matchLabels, checked against every pod. */
   private readonly withoutSelectorLabels: PodSource[] = [];
 
   constructor(public readonly all: PodSource[]) {
     for (const pod of all) {
       this.byObject.set(pod.object, pod);
-      for (const [key, value] of Object.entries(pod.labels)) {
-        add(this.byLabel, `${key}=${value}`, pod);
-      }
+      const labels = pod.labels;
+      for (const key of Object.keys(labels)) addByLabel(this.byLabel, key, labels[key], pod);
       if (pod.selector) {
-        const [first] = Object.entries(pod.selector.matchLabels ?? {});
-        if (first) add(this.bySelectorLabel, `${first[0]}=${first[1]}`, pod);
+        const matchLabels = pod.selector.matchLabels ?? {};
+        const first = Object.keys(matchLabels)[0];
+        if (first !== undefined) addByLabel(this.bySelectorLabel, first, matchLabels[first], pod);
         else this.withoutSelectorLabels.push(pod);
       }
     }
@@ -332,19 +358,34 @@ export class PodIndex {
 
   /** The pod sources whose labels `selector` selects. */
   public selectedBy(selector: Selector): PodSource[] {
-    const groups = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => this.byLabel.get(`${key}=${value}`) ?? []);
-    const candidates = groups.length ? groups.reduce((a, b) => (b.length < a.length ? b : a)) : this.all;
+    let candidates = this.all;
+    const matchLabels = selector.matchLabels ?? {};
+    for (const key of Object.keys(matchLabels)) {
+      const group = this.byLabel.get(key)?.get(matchLabels[key]);
+      if (!group) return [];
+      if (candidates === this.all || group.length < candidates.length) candidates = group;
+    }
     return candidates.filter(pod => matches(selector, pod.labels));
   }
 
   /** The workloads whose selectors select the pods of `pod`. */
   public selecting(pod: PodSource): PodSource[] {
-    const candidates = new Set<PodSource>(this.withoutSelectorLabels);
-    for (const [key, value] of Object.entries(pod.labels)) {
-      for (const other of this.bySelectorLabel.get(`${key}=${value}`) ?? []) candidates.add(other);
+    const labels = pod.labels;
+    const selecting = this.withoutSelectorLabels.filter(other => matches(other.selector!, labels));
+    // Each workload is indexed under one label only, so it is found at most once.
+    for (const key of Object.keys(labels)) {
+      for (const other of this.bySelectorLabel.get(key)?.get(labels[key]) ?? []) {
+        if (matches(other.selector!, labels)) selecting.push(other);
+      }
     }
-    return [...candidates].filter(other => matches(other.selector!, pod.labels));
+    return selecting;
   }
+}
+
+function addByLabel(index: Map<string, Map<unknown, PodSource[]>>, key: string, value: unknown, pod: PodSource): void {
+  let byValue = index.get(key);
+  if (!byValue) index.set(key, byValue = new Map());
+  add(byValue, value, pod);
 }
 
 function add<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -382,7 +423,8 @@ function checkService(service: ObjectSummary, expected: PodSource[], pods: PodIn
     return;
   }
   const names = (list: PodSource[]) => list.map(p => p.id).sort().join(', ');
-  if (names(selected) !== names(expected)) {
+  const same = selected.length === expected.length && selected.every(pod => expected.includes(pod));
+  if (!same && names(selected) !== names(expected)) {
     fail(`${id} selects ${names(selected)}, but should select exactly ${names(expected)} (selector ${show(selector)})`);
   }
   for (const port of service.ports ?? []) {
@@ -422,22 +464,26 @@ function checkReadiness(pod: PodSource, container: any, fail: (message: string) 
  * every rollout.
  */
 function checkProbes(deployment: PodSource, fail: (message: string) => void, withReadiness: boolean): void {
-  const outcome: Record<string, string> = {
-    readiness: 'the probe fails, so the pods never become ready and every rollout stalls',
-    liveness: 'the probe fails and the kubelet restarts the container again and again',
-    startup: 'the probe fails and the kubelet restarts the container again and again',
-  };
   for (const container of deployment.containers) {
-    const probes = [['liveness', container.livenessProbe], ['startup', container.startupProbe]];
-    if (withReadiness) probes.unshift(['readiness', container.readinessProbe]);
-    for (const [prop, probe] of probes) {
-      const port = probe ? portOf(probe) : undefined;
-      if (port === undefined || (container.ports ?? []).some((p: any) => isPort(p, port))) continue;
-      fail(`'${prop}' checks port ${JSON.stringify(port)}, which container ${container.name} of ${deployment.id} does not `
-        + `declare (${describePorts([container])}): ${outcome[prop]}; `
-        + 'probe the container port, or declare the port the probe checks');
-    }
+    if (withReadiness) checkProbePort(deployment, container, 'readiness', container.readinessProbe, fail);
+    checkProbePort(deployment, container, 'liveness', container.livenessProbe, fail);
+    checkProbePort(deployment, container, 'startup', container.startupProbe, fail);
   }
+}
+
+/** What a probe on a port the container does not declare does. */
+const PROBE_FAILURE: Record<string, string> = {
+  readiness: 'the probe fails, so the pods never become ready and every rollout stalls',
+  liveness: 'the probe fails and the kubelet restarts the container again and again',
+  startup: 'the probe fails and the kubelet restarts the container again and again',
+};
+
+function checkProbePort(deployment: PodSource, container: any, prop: string, probe: any, fail: (message: string) => void): void {
+  const port = probe ? portOf(probe) : undefined;
+  if (port === undefined || (container.ports ?? []).some((p: any) => isPort(p, port))) return;
+  fail(`'${prop}' checks port ${JSON.stringify(port)}, which container ${container.name} of ${deployment.id} does not `
+    + `declare (${describePorts([container])}): ${PROBE_FAILURE[prop]}; `
+    + 'probe the container port, or declare the port the probe checks');
 }
 
 function portOf(probe: any): number | string | undefined {
@@ -447,9 +493,7 @@ function portOf(probe: any): number | string | undefined {
 /** The pods an object makes: a workload's template, or a Pod itself. */
 function podSource(object: ApiObject, manifest: any): PodSource | undefined {
   const id = `${manifest.kind} ${manifest.metadata?.name}`;
-  const containers = (spec: any) => (spec?.containers ?? []).map((c: any) => ({
-    name: c.name, ports: c.ports, readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe, startupProbe: c.startupProbe,
-  }));
+  const containers = (spec: any): any[] => spec?.containers ?? [];
   if (manifest.kind === 'Pod') {
     return { object, id, labels: manifest.metadata?.labels ?? {}, containers: containers(manifest.spec) };
   }
@@ -465,8 +509,11 @@ function podSource(object: ApiObject, manifest: any): PodSource | undefined {
 
 /** Whether a label selector selects these labels, as Kubernetes evaluates it. */
 export function matches(selector: Selector, labels: Record<string, string>): boolean {
-  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
-  return byLabel && (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+  const matchLabels = selector.matchLabels ?? {};
+  for (const key of Object.keys(matchLabels)) {
+    if (labels[key] !== matchLabels[key]) return false;
+  }
+  return (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
     switch (operator) {
       case 'In': return key in labels && values.includes(labels[key]);
       case 'NotIn': return !(key in labels) || !values.includes(labels[key]);

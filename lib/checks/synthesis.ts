@@ -24,6 +24,15 @@ class Synthesis {
   public readonly renderings = new Map<ApiObject, any>();
   /** The errors of each chart's checks, which do not change while the synthesis runs. */
   public readonly errors = new Map<Chart, string[]>();
+  /** The `toJson` of the objects it rendered: one function for all of them. */
+  public readonly sharedToJson: () => any;
+
+  constructor() {
+    const renderings = this.renderings;
+    this.sharedToJson = function (this: ApiObject) {
+      return renderings.get(this) ?? renderFresh(this);
+    };
+  }
 
   public within<T>(run: () => T): T {
     this.depth++;
@@ -112,13 +121,7 @@ export function checkOncePerSynthesis(chart: Chart, check: () => string[]): stri
 function share(object: ApiObject, synthesis: Synthesis): void {
   if (SHARED.has(object)) return;
   SHARED.add(object);
-  Object.defineProperty(object, 'toJson', {
-    configurable: true,
-    writable: true,
-    value: function (this: ApiObject) {
-      return synthesis.renderings.get(this) ?? renderFresh(this);
-    },
-  });
+  Object.defineProperty(object, 'toJson', { configurable: true, writable: true, value: synthesis.sharedToJson });
 }
 
 /** The object's own `toJson`, whatever `share` put in front of it. */

@@ -49,12 +49,12 @@ export function podSecurityViolations(spec: any, level: string, podId: string): 
   if (podContext.seccompProfile?.type === 'Unconfined') forbid(pod, 'securityContext.seccompProfile.type', 'Unconfined', 'no unconfined seccomp profile');
   if (podContext.windowsOptions?.hostProcess === true) forbid(pod, 'securityContext.windowsOptions.hostProcess', true, 'no host processes');
 
-  const containers = [
-    ...(spec.initContainers ?? []).map((c: any) => ['init container', c]),
-    ...(spec.containers ?? []).map((c: any) => ['container', c]),
-    ...(spec.ephemeralContainers ?? []).map((c: any) => ['ephemeral container', c]),
-  ];
-  for (const [kind, container] of containers) {
+  for (const [kind, field] of CONTAINER_FIELDS) {
+    for (const container of spec[field] ?? []) checkContainer(kind, container);
+  }
+  return found;
+
+  function checkContainer(kind: string, container: any): void {
     const where = `${kind} ${container.name} of ${podId}`;
     const context = container.securityContext ?? {};
     if (context.privileged === true) forbid(where, 'securityContext.privileged', true, 'no privileged containers');
@@ -74,7 +74,7 @@ export function podSecurityViolations(spec: any, level: string, podId: string): 
     const seccomp = context.seccompProfile?.type;
     if (seccomp === 'Unconfined') forbid(where, 'securityContext.seccompProfile.type', seccomp, 'no unconfined seccomp profile');
     if (context.windowsOptions?.hostProcess === true) forbid(where, 'securityContext.windowsOptions.hostProcess', true, 'no host processes');
-    if (!restricted) continue;
+    if (!restricted) return;
     if (context.allowPrivilegeEscalation !== false) {
       forbid(where, 'securityContext.allowPrivilegeEscalation', context.allowPrivilegeEscalation, 'it must be false');
     }
@@ -90,8 +90,10 @@ export function podSecurityViolations(spec: any, level: string, podId: string): 
       forbid(where, 'securityContext.capabilities.drop', context.capabilities?.drop, 'it must hold ALL');
     }
   }
-  return found;
 }
+
+/** The lists of containers of a pod spec, in the order their violations are reported. */
+const CONTAINER_FIELDS = [['init container', 'initContainers'], ['container', 'containers'], ['ephemeral container', 'ephemeralContainers']];
 
 type Forbid = (where: string, field: string, value: unknown, rule: string) => void;
 
