@@ -365,13 +365,20 @@ export class PodIndex {
       if (!group) return [];
       if (candidates === this.all || group.length < candidates.length) candidates = group;
     }
-    return candidates.filter(pod => matches(selector, pod.labels));
+    const selected: PodSource[] = [];
+    for (const pod of candidates) {
+      if (matches(selector, pod.labels)) selected.push(pod);
+    }
+    return selected;
   }
 
   /** The workloads whose selectors select the pods of `pod`. */
   public selecting(pod: PodSource): PodSource[] {
     const labels = pod.labels;
-    const selecting = this.withoutSelectorLabels.filter(other => matches(other.selector!, labels));
+    const selecting: PodSource[] = [];
+    for (const other of this.withoutSelectorLabels) {
+      if (matches(other.selector!, labels)) selecting.push(other);
+    }
     // Each workload is indexed under one label only, so it is found at most once.
     for (const key of Object.keys(labels)) {
       for (const other of this.bySelectorLabel.get(key)?.get(labels[key]) ?? []) {
@@ -509,11 +516,14 @@ function podSource(object: ApiObject, manifest: any): PodSource | undefined {
 
 /** Whether a label selector selects these labels, as Kubernetes evaluates it. */
 export function matches(selector: Selector, labels: Record<string, string>): boolean {
-  const matchLabels = selector.matchLabels ?? {};
-  for (const key of Object.keys(matchLabels)) {
+  const matchLabels = selector.matchLabels;
+  // Called for every candidate pod of every selector: nothing is allocated unless there are expressions.
+  for (const key in matchLabels) {
     if (labels[key] !== matchLabels[key]) return false;
   }
-  return (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+  const expressions = selector.matchExpressions;
+  if (!expressions || expressions.length === 0) return true;
+  return expressions.every(({ key, operator, values = [] }) => {
     switch (operator) {
       case 'In': return key in labels && values.includes(labels[key]);
       case 'NotIn': return !(key in labels) || !values.includes(labels[key]);

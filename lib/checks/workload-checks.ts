@@ -7,6 +7,8 @@
 // they see what escape hatches changed.
 import type { PodIndex, PodSource } from './chart-checks';
 
+/** The pod fields that share a namespace of the node. */
+const HOST_NAMESPACES = ['hostNetwork', 'hostPID', 'hostIPC'];
 /** Capabilities "baseline" allows to be added (the container runtime's defaults). */
 const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
   'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
@@ -31,7 +33,7 @@ export function podSecurityViolations(spec: any, level: string, podId: string): 
   const forbid = (where: string, field: string, value: unknown, rule: string) => found.push(`${where}: '${field}' is `
     + `${JSON.stringify(value)}, which Pod Security "${level}" forbids (${rule})`);
   const pod = `pod of ${podId}`;
-  for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {
+  for (const field of HOST_NAMESPACES) {
     if (spec[field] === true) forbid(pod, field, true, 'no host namespaces');
   }
   const podContext = spec.securityContext ?? {};
