@@ -34,11 +34,27 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST_LENGTHS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 const MAX_NAME_LENGTH = 255;
 
+/** The last images read and their references: a construct reads each of its images more than once. */
+const RECENT_IMAGES: string[] = [];
+const RECENT_REFERENCES: ImageReference[] = [];
+const RECENT_SIZE = 4;
+let nextRecent = 0;
+
 /**
  * Reads `image` as the container runtime does. Throws an Error whose message says what is wrong,
  * phrased to follow "<image> is ...;".
  */
 export function parseImageReference(image: string): ImageReference {
+  const recent = RECENT_IMAGES.indexOf(image);
+  if (recent >= 0) return RECENT_REFERENCES[recent];
+  const reference = Object.freeze(parse(image));
+  RECENT_IMAGES[nextRecent] = image;
+  RECENT_REFERENCES[nextRecent] = reference;
+  nextRecent = (nextRecent + 1) % RECENT_SIZE;
+  return reference;
+}
+
+function parse(image: string): ImageReference {
   const [nameAndTag, digest, ...more] = image.split('@');
   if (more.length > 0) throw new Error('it has more than one \'@\'; only one digest may follow the name');
   if (digest !== undefined) checkDigest(digest);

@@ -72,7 +72,8 @@ export function checkSubdomain(scope: IConstruct, prop: string, name: string): s
 /** Checks the keys and values of a label map; `managed` keys are refused with `why`. */
 export function checkLabels(scope: IConstruct, prop: string, labels: { [key: string]: string } | undefined,
   managed: string[], why: string): void {
-  for (const [key, value] of Object.entries(labels ?? {})) {
+  if (!labels) return;
+  for (const [key, value] of Object.entries(labels)) {
     checkQualifiedName(scope, prop, key);
     if (managed.includes(key)) {
       failKey(scope, prop, 'managed key', key, `${why}; use another key than ${managed.join(', ')}`);

@@ -486,6 +486,10 @@ const HTTP_PORT_NAME = 'http';
 
 /** The name of the app container in every pod. */
 const APP_CONTAINER_NAME = 'app';
+/** The props that add containers to the pod, beside the app's. */
+const CONTAINER_PROPS = ['sidecars', 'initContainers'] as const;
+/** The kinds of `affinity`. */
+const AFFINITY_KINDS = ['attract', 'colocate', 'separate'] as const;
 
 /**
  * Pod template annotations the constructs or kubectl write: `kubectl rollout restart` sets
@@ -548,8 +552,10 @@ export abstract class StrategyApp extends Construct {
     }
     this.checkTimings(props);
     checkLabels(this, 'labels', props.labels, MANAGED_KEYS, 'the construct sets it');
-    checkLabels(this, 'podLabels', props.podLabels, [...MANAGED_KEYS, kplus.Pod.ADDRESS_LABEL, ...Object.keys(props.labels ?? {})],
-      'the construct or \'labels\' sets it');
+    if (props.podLabels !== undefined) {
+      checkLabels(this, 'podLabels', props.podLabels, [...MANAGED_KEYS, kplus.Pod.ADDRESS_LABEL, ...Object.keys(props.labels ?? {})],
+        'the construct or \'labels\' sets it');
+    }
     for (const key of Object.keys(props.annotations ?? {})) {
       checkQualifiedName(this, 'annotations', key);
     }
@@ -817,6 +823,8 @@ export abstract class StrategyApp extends Construct {
     if (!Array.isArray(ports)) {
       fail(this, 'ports', ports, 'it must be a list of { name, number, protocol? }');
     }
+    // The app's own port alone cannot clash.
+    if (ports.length === 0) return;
     const seen = new Map<string, string>();
     const claim = (key: string, prop: string, value: unknown, what: string) => {
       const other = seen.get(key);
@@ -850,23 +858,27 @@ export abstract class StrategyApp extends Construct {
   private checkPodSpec(props: CommonAppProps): void {
     // Kubernetes wants every container name of a pod, init containers included, to be unique;
     // cdk8s-plus names an unnamed one 'main', so two unnamed ones would clash.
-    const names = new Set([APP_CONTAINER_NAME]);
-    for (const prop of ['sidecars', 'initContainers'] as const) {
-      (props[prop] ?? []).forEach((container, i) => {
-        if (container.name === undefined || names.has(container.name)) {
-          fail(this, `${prop}[${i}].name`, container.name, 'each container needs a name of its own, other than '
-            + `${[...names].map(n => JSON.stringify(n)).join(', ')}`);
-        }
-        names.add(container.name);
-        checkImage(this, `${prop}[${i}].image`, container.image);
-      });
+    if (props.sidecars !== undefined || props.initContainers !== undefined) {
+      const names = new Set([APP_CONTAINER_NAME]);
+      for (const prop of CONTAINER_PROPS) {
+        (props[prop] ?? []).forEach((container, i) => {
+          if (container.name === undefined || names.has(container.name)) {
+            fail(this, `${prop}[${i}].name`, container.name, 'each container needs a name of its own, other than '
+              + `${[...names].map(n => JSON.stringify(n)).join(', ')}`);
+          }
+          names.add(container.name);
+          checkImage(this, `${prop}[${i}].image`, container.image);
+        });
+      }
     }
     checkLabels(this, 'nodeSelector', props.nodeSelector, [], '');
     // cdk8s-plus refuses a bad weight only when it schedules, without saying whose.
-    for (const kind of ['attract', 'colocate', 'separate'] as const) {
-      (props.affinity?.[kind] ?? []).forEach(({ weight }, i) => {
-        if (weight !== undefined) checkInteger(this, `affinity.${kind}[${i}].weight`, weight, 1, 100);
-      });
+    if (props.affinity) {
+      for (const kind of AFFINITY_KINDS) {
+        (props.affinity[kind] ?? []).forEach(({ weight }, i) => {
+          if (weight !== undefined) checkInteger(this, `affinity.${kind}[${i}].weight`, weight, 1, 100);
+        });
+      }
     }
     if (props.priorityClassName !== undefined) {
       checkSubdomain(this, 'priorityClassName', props.priorityClassName);
