@@ -6,23 +6,24 @@ import { Construct } from 'constructs';
 import * as os from 'os';
 import { Annotation, BlueGreenApp, CanaryApp, Label, RampedApp, RecreateApp, Slot } from '../../lib';
 
-const IMAGE = 'registry.example.com/shop/web';
+/** Each app has an image of its own, as in a real chart. */
+const image = (i: number) => `registry.example.com/shop/app${i}`;
 
 export type Build = (chart: Chart, i: number) => void;
 
 // --- what a user writes with this library ---------------------------------------------------------
 
 export const ours: Record<string, Build> = {
-  RecreateApp: (chart, i) => new RecreateApp(chart, `app${i}`, { image: `${IMAGE}:1.4.0`, port: 8080, name: `app${i}` }),
+  RecreateApp: (chart, i) => new RecreateApp(chart, `app${i}`, { image: `${image(i)}:1.4.0`, port: 8080, name: `app${i}` }),
   RampedApp: (chart, i) => new RampedApp(chart, `app${i}`, {
-    image: `${IMAGE}:1.4.0`, port: 8080, name: `app${i}`,
+    image: `${image(i)}:1.4.0`, port: 8080, name: `app${i}`,
     maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
   }),
   BlueGreenApp: (chart, i) => new BlueGreenApp(chart, `app${i}`, {
-    port: 8080, name: `app${i}`, blue: { image: `${IMAGE}:1.4.0` }, green: { image: `${IMAGE}:1.5.0` }, activeSlot: Slot.BLUE,
+    port: 8080, name: `app${i}`, blue: { image: `${image(i)}:1.4.0` }, green: { image: `${image(i)}:1.5.0` }, activeSlot: Slot.BLUE,
   }),
   CanaryApp: (chart, i) => new CanaryApp(chart, `app${i}`, {
-    port: 8080, name: `app${i}`, replicas: 10, stable: { image: `${IMAGE}:1.4.0` }, canary: { image: `${IMAGE}:1.5.0` },
+    port: 8080, name: `app${i}`, replicas: 10, stable: { image: `${image(i)}:1.4.0` }, canary: { image: `${image(i)}:1.5.0` },
     canaryWeight: 10,
   }),
 };
@@ -31,7 +32,7 @@ export const ours: Record<string, Build> = {
 // What a user writes to get, object for object and field for field, the manifests above (checked
 // before measuring): cdk8s-plus and JSON patches where it has no field, no checks.
 
-function handDeployment(scope: Construct, id: string, name: string, version: string, replicas: number,
+function handDeployment(scope: Construct, id: string, name: string, repository: string, version: string, replicas: number,
   selector: Record<string, string>, strategy: kplus.DeploymentStrategy): kplus.Deployment {
   const deployment = new kplus.Deployment(scope, id, {
     metadata: { name, labels: { [Label.MANAGED_BY]: 'cdk8s', ...selector, [Label.VERSION]: version } },
@@ -40,7 +41,7 @@ function handDeployment(scope: Construct, id: string, name: string, version: str
     replicas,
     strategy,
     containers: [{
-      name: 'app', image: `${IMAGE}:${version}`, ports: [{ name: 'http', number: 8080 }],
+      name: 'app', image: `${repository}:${version}`, ports: [{ name: 'http', number: 8080 }],
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       readiness: kplus.Probe.fromTcpSocket({ port: 8080 }),
       startup: kplus.Probe.fromTcpSocket({ port: 8080, periodSeconds: Duration.seconds(10), failureThreshold: 30 }),
@@ -82,13 +83,13 @@ export const byHand: Record<string, Build> = {
   RecreateApp: (chart, i) => {
     const app = new Construct(chart, `app${i}`);
     const labels = { [Label.NAME]: `app${i}` };
-    handDeployment(app, 'Deployment', `app${i}`, '1.4.0', 2, labels, kplus.DeploymentStrategy.recreate());
+    handDeployment(app, 'Deployment', `app${i}`, image(i), '1.4.0', 2, labels, kplus.DeploymentStrategy.recreate());
     handService(app, 'Service', `app${i}`, labels);
   },
   RampedApp: (chart, i) => {
     const app = new Construct(chart, `app${i}`);
     const labels = { [Label.NAME]: `app${i}` };
-    handDeployment(app, 'Deployment', `app${i}`, '1.4.0', 2, labels, kplus.DeploymentStrategy.rollingUpdate({
+    handDeployment(app, 'Deployment', `app${i}`, image(i), '1.4.0', 2, labels, kplus.DeploymentStrategy.rollingUpdate({
       maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
     }));
     handService(app, 'Service', `app${i}`, labels);
@@ -96,16 +97,16 @@ export const byHand: Record<string, Build> = {
   BlueGreenApp: (chart, i) => {
     const app = new Construct(chart, `app${i}`);
     const slot = (s: string) => ({ [Label.NAME]: `app${i}`, [Label.SLOT]: s });
-    handDeployment(app, 'Blue', `app${i}-blue`, '1.4.0', 2, slot('blue'), rolling);
-    handDeployment(app, 'Green', `app${i}-green`, '1.5.0', 2, slot('green'), rolling);
+    handDeployment(app, 'Blue', `app${i}-blue`, image(i), '1.4.0', 2, slot('blue'), rolling);
+    handDeployment(app, 'Green', `app${i}-green`, image(i), '1.5.0', 2, slot('green'), rolling);
     handService(app, 'Service', `app${i}`, slot('blue'), { [Annotation.VERSION]: '1.4.0' });
     handService(app, 'PreviewService', `app${i}-preview`, slot('green'), { [Annotation.VERSION]: '1.5.0' });
   },
   CanaryApp: (chart, i) => {
     const app = new Construct(chart, `app${i}`);
     const track = (t: string) => ({ [Label.NAME]: `app${i}`, [Label.TRACK]: t });
-    handDeployment(app, 'Stable', `app${i}`, '1.4.0', 10, track('stable'), rolling);
-    handDeployment(app, 'Canary', `app${i}-canary`, '1.5.0', 1, track('canary'), rolling);
+    handDeployment(app, 'Stable', `app${i}`, image(i), '1.4.0', 10, track('stable'), rolling);
+    handDeployment(app, 'Canary', `app${i}-canary`, image(i), '1.5.0', 1, track('canary'), rolling);
     handService(app, 'Service', `app${i}`, { [Label.NAME]: `app${i}` }, { [Annotation.CANARY_WEIGHT]: '9.09' });
   },
 };
