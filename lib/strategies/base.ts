@@ -649,7 +649,7 @@ export abstract class StrategyApp extends Construct {
       containers: [{
         name: APP_CONTAINER_NAME,
         image: variant.image,
-        ports: [...(port === undefined ? [] : [{ name: HTTP_PORT_NAME, number: port }]), ...props.ports ?? []],
+        ports: port === undefined ? props.ports?.slice() : [{ name: HTTP_PORT_NAME, number: port }, ...props.ports ?? []],
         readiness: props.readiness ?? (port === undefined ? undefined : kplus.Probe.fromTcpSocket({ port })),
         liveness: props.liveness,
         startup: this.production.startup(this.port),
@@ -662,7 +662,7 @@ export abstract class StrategyApp extends Construct {
         volumeMounts: props.volumeMounts,
         imagePullPolicy: props.imagePullPolicy ?? defaultPullPolicy(parseImageReference(variant.image)),
         lifecycle: this.execPreStop(),
-      }, ...(props.sidecars ?? []).map(c => this.withPullPolicy(c))],
+      }, ...props.sidecars?.map(c => this.withPullPolicy(c)) ?? []],
     });
     this.schedule(deployment);
     deployment.select(kplus.LabelSelector.of({ labels: selector }));
@@ -682,13 +682,15 @@ export abstract class StrategyApp extends Construct {
       resource.addJsonPatch(JsonPatch.add('/spec/paused', true));
     }
     // cdk8s-plus has a field for one pull secret only, and none for these two.
-    const podSpec: { [field: string]: unknown } = {
-      imagePullSecrets: props.imagePullSecrets?.map(secret => ({ name: secret.name })),
-      nodeSelector: props.nodeSelector,
-      priorityClassName: props.priorityClassName,
-    };
-    for (const [field, value] of Object.entries(podSpec)) {
-      if (value !== undefined) resource.addJsonPatch(JsonPatch.add(`/spec/template/spec/${field}`, value));
+    if (props.imagePullSecrets !== undefined) {
+      resource.addJsonPatch(JsonPatch.add('/spec/template/spec/imagePullSecrets',
+        props.imagePullSecrets.map(secret => ({ name: secret.name }))));
+    }
+    if (props.nodeSelector !== undefined) {
+      resource.addJsonPatch(JsonPatch.add('/spec/template/spec/nodeSelector', props.nodeSelector));
+    }
+    if (props.priorityClassName !== undefined) {
+      resource.addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', props.priorityClassName));
     }
     return deployment;
   }
@@ -710,7 +712,8 @@ export abstract class StrategyApp extends Construct {
       type: options.type ?? this.common.serviceType ?? kplus.ServiceType.CLUSTER_IP,
       ports: [{ name: HTTP_PORT_NAME, port: this.servicePort, targetPort: this.port }],
     });
-    for (const [key, value] of Object.entries({ [Label.NAME]: this.name, ...options.selector })) {
+    service.selectLabel(Label.NAME, this.name);
+    for (const [key, value] of Object.entries(options.selector)) {
       service.selectLabel(key, value);
     }
     // cdk8s-plus writes `externalIPs: []` when none are given; no prop sets them, so drop the field.
