@@ -68,7 +68,7 @@ for (const construct of Object.keys(ours)) {
   measure(ours[construct], 200); // warm-up of both, so the first measured round is not the JIT's
   measure(byHand[construct], 200);
   for (const n of SIZES) {
-    const rounds = n >= 10000 ? 3 : n >= 1000 ? (QUICK ? 3 : 5) : 15;
+    const rounds = n >= 10000 ? 3 : n >= 1000 ? (QUICK ? 5 : 7) : 15;
     const results = {
       ours: [] as Array<ReturnType<typeof measure>>,
       hand: [] as Array<ReturnType<typeof measure>>,
