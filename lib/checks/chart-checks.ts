@@ -6,6 +6,7 @@
 // other constructs did.
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { LabelIndex } from '../label-index';
 import { Label } from '../labels';
 import { checkRoutes, RenderedRoute } from './route-checks';
 import { checkOncePerSynthesis, renderer, renderOncePerSynthesis } from './synthesis';
@@ -331,23 +332,27 @@ function summarize(manifest: any): ObjectSummary {
  */
 export class PodIndex {
   private readonly byObject = new Map<ApiObject, PodSource>();
-  /** Pod sources by each of their labels: by key, then by value. */
-  private readonly byLabel = new Map<string, Map<unknown, PodSource[]>>();
-  /** Workloads by the first label of their selector: the pods they select all have that label. */
+  /** Pod sources by their labels. */
+  private readonly byLabel: LabelIndex<PodSource>;
+  /** Workloads by the first label of their selector, by key and then by value: the pods they select all have that label. */
   private readonly bySelectorLabel = new Map<string, Map<unknown, PodSource[]>>();
   /** Workloads whose selector has no matchLabels, checked against every pod. */
   private readonly withoutSelectorLabels: PodSource[] = [];
 
   constructor(public readonly all: PodSource[]) {
+    this.byLabel = new LabelIndex(all, pod => pod.labels);
     for (const pod of all) {
       this.byObject.set(pod.object, pod);
-      const labels = pod.labels;
-      for (const key of Object.keys(labels)) addByLabel(this.byLabel, key, labels[key], pod);
       if (pod.selector) {
         const matchLabels = pod.selector.matchLabels ?? {};
         const first = Object.keys(matchLabels)[0];
-        if (first !== undefined) addByLabel(this.bySelectorLabel, first, matchLabels[first], pod);
-        else this.withoutSelectorLabels.push(pod);
+        if (first === undefined) {
+          this.withoutSelectorLabels.push(pod);
+          continue;
+        }
+        let byValue = this.bySelectorLabel.get(first);
+        if (!byValue) this.bySelectorLabel.set(first, byValue = new Map());
+        add(byValue, matchLabels[first], pod);
       }
     }
   }
@@ -358,15 +363,8 @@ export class PodIndex {
 
   /** The pod sources whose labels `selector` selects. */
   public selectedBy(selector: Selector): PodSource[] {
-    let candidates = this.all;
-    const matchLabels = selector.matchLabels ?? {};
-    for (const key of Object.keys(matchLabels)) {
-      const group = this.byLabel.get(key)?.get(matchLabels[key]);
-      if (!group) return [];
-      if (candidates === this.all || group.length < candidates.length) candidates = group;
-    }
     const selected: PodSource[] = [];
-    for (const pod of candidates) {
+    for (const pod of this.byLabel.candidates(selector.matchLabels) ?? this.all) {
       if (matches(selector, pod.labels)) selected.push(pod);
     }
     return selected;
@@ -387,12 +385,6 @@ export class PodIndex {
     }
     return selecting;
   }
-}
-
-function addByLabel(index: Map<string, Map<unknown, PodSource[]>>, key: string, value: unknown, pod: PodSource): void {
-  let byValue = index.get(key);
-  if (!byValue) index.set(key, byValue = new Map());
-  add(byValue, value, pod);
 }
 
 function add<K, V>(map: Map<K, V[]>, key: K, value: V): void {

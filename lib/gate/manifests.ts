@@ -187,39 +187,3 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Whether a Service's equality selector picks pods with these labels (an empty selector picks none). */
-export function selectsLabels(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
-  const entries = Object.entries(selector ?? {});
-  return entries.length > 0 && entries.every(([k, v]) => labels?.[k] === v);
-}
-
-/**
- * Items found by the labels of their pods, so that a Service's selection costs the pods that carry
- * its rarest label rather than every pod of the release.
- */
-export class LabelIndex<T> {
-  private readonly byLabel = new Map<string, T[]>();
-
-  constructor(items: T[], private readonly labelsOf: (item: T) => Record<string, string> | undefined) {
-    for (const item of items) {
-      for (const [k, v] of Object.entries(labelsOf(item) ?? {})) {
-        const key = `${k}=${v}`;
-        const list = this.byLabel.get(key);
-        if (list) list.push(item);
-        else this.byLabel.set(key, [item]);
-      }
-    }
-  }
-
-  /** The items whose labels `selector` picks. */
-  public select(selector: Record<string, string> | undefined): T[] {
-    const entries = Object.entries(selector ?? {});
-    if (entries.length === 0) return [];
-    let fewest: T[] | undefined;
-    for (const [k, v] of entries) {
-      const list = this.byLabel.get(`${k}=${v}`) ?? [];
-      if (fewest === undefined || list.length < fewest.length) fewest = list;
-    }
-    return fewest!.filter(item => selectsLabels(selector, this.labelsOf(item)));
-  }
-}

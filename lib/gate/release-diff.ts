@@ -2,10 +2,10 @@
 // works out what the move does to every Deployment and Service, and finds the moves that break a
 // release: an immutable field changed, capacity lost while new pods start, traffic sent to pods
 // nobody checked.
+import { LabelIndex, selectsLabels } from '../label-index';
 import { Label } from '../labels';
 import {
-  byKindAndName, canonical, counterpart, describeObject, KubeObject, LabelIndex, ReadObject, readObjects, sameJson,
-  selectsLabels,
+  byKindAndName, canonical, counterpart, describeObject, KubeObject, ReadObject, readObjects, sameJson,
 } from './manifests';
 import { backendShares, percent } from './route-shares';
 import { DeploymentMove, deploymentMove, maxTotal, maxUnavailable, replicasFieldRemoved } from './transition';
