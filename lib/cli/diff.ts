@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseYaml } from '../gate/kube-yaml';
-import { readObjects } from '../gate/manifests';
+import { ReadObject, readObjects } from '../gate/manifests';
 import { FindingCode, ReleaseDiff, Severity } from '../gate/release-diff';
 import { CliIo, UsageError } from './common';
 
@@ -79,16 +79,17 @@ export function diff(args: string[], io: CliIo): number {
     throw new UsageError('only one of BEFORE and AFTER can be - (standard input)');
   }
   const [before, after] = sources.map(source => readSource(source, io));
-  const result = ReleaseDiff.between(before, after, { allow });
+  const result = ReleaseDiff._ofObjects(before, after, { allow });
   io.stdout(json ? `${JSON.stringify(result.toJson(), null, 2)}\n` : renderReport(result));
   return result.blocked ? 1 : 0;
 }
 
 /**
- * The documents of a file, of the *.yaml files of a directory, or of standard input (`-`); throws
- * `UsageError` when they cannot be read or hold no Kubernetes objects.
+ * The Kubernetes objects of a file, of the *.yaml files of a directory, or of standard input (`-`),
+ * read file by file so that an error names its file; throws `UsageError` when they cannot be read
+ * or hold no Kubernetes objects.
  */
-export function readSource(source: string, io: CliIo): unknown[] {
+export function readSource(source: string, io: CliIo): ReadObject[] {
   const name = source === '-' ? 'standard input' : source;
   let texts: Array<[string, string]>;
   try {
@@ -105,19 +106,16 @@ export function readSource(source: string, io: CliIo): unknown[] {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${name}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
   }
-  const docs: unknown[] = [];
-  let objects = 0;
+  const objects: ReadObject[] = [];
   for (const [file, text] of texts) {
     try {
-      const parsed = parseYaml(text, file);
-      objects += readObjects(parsed, file).length;
-      for (const doc of parsed) docs.push(doc);
+      for (const object of readObjects(parseYaml(text, file), file)) objects.push(object);
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
   }
-  if (objects === 0) throw new UsageError(`${name} holds no Kubernetes objects`);
-  return docs;
+  if (objects.length === 0) throw new UsageError(`${name} holds no Kubernetes objects`);
+  return objects;
 }
 
 /** The apps and their moves, the ready pods behind each Service, the findings, and the verdict. */

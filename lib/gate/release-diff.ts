@@ -160,12 +160,20 @@ export class ReleaseDiff {
    * @throws if a document is not a Kubernetes object, or `allow` names an unknown code
    */
   public static between(before: any[], after: any[], options: ReleaseDiffOptions = {}): ReleaseDiff {
+    return ReleaseDiff._ofObjects(readObjects(before, 'before'), readObjects(after, 'after'), options);
+  }
+
+  /**
+   * `between` for objects already read (`readObjects`), as the `diff` command reads them file by file.
+   * @internal
+   */
+  public static _ofObjects(before: ReadObject[], after: ReadObject[], options: ReleaseDiffOptions = {}): ReleaseDiff {
     for (const code of options.allow ?? []) {
       if (!Object.values(FindingCode).includes(code)) {
         throw new Error(`'allow' holds ${JSON.stringify(code)}; the codes are ${Object.values(FindingCode).join(', ')}`);
       }
     }
-    return new ReleaseDiff(readObjects(before, 'before'), readObjects(after, 'after'), options.allow ?? []);
+    return new ReleaseDiff(before, after, options.allow ?? []);
   }
 
   /** The apps of this library the manifests hold, and what the move does to each. */
