@@ -19,13 +19,14 @@ import {
 export interface CheckedObjects {
   /** The construct path errors are reported under. */
   readonly path: string;
-  readonly deployments: ApiObject[];
+  // The lists are replaced, not pushed to, as the construct adds objects: see `StrategyApp`.
+  deployments: readonly ApiObject[];
   /** Each Service with the Deployments whose pods it should select, exactly. */
-  readonly services: Array<{ readonly service: ApiObject; readonly selects: ApiObject[] }>;
+  services: ReadonlyArray<{ readonly service: ApiObject; readonly selects: ApiObject[] }>;
   /** The app's route, if it has a router, with the Deployment each backend should reach. */
-  readonly routes: CheckedRoute[];
+  routes: readonly CheckedRoute[];
   /** The construct's other objects: PodDisruptionBudgets and HorizontalPodAutoscalers. */
-  readonly others: ApiObject[];
+  others: readonly ApiObject[];
   /** The Pod Security level (`restricted`, `baseline`, `privileged`) its pods must meet. */
   readonly podSecurity: string;
 }

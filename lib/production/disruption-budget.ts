@@ -44,9 +44,12 @@ export class DisruptionBudget {
   }
 }
 
+/** One pod at a time, at any number of pods: the default, one object for every construct. */
+const DEFAULT_BUDGET = DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.absolute(1));
+
 /** The default: one pod at a time, at any number of pods (see `disruptionBudget`). */
 export function defaultDisruptionBudget(): DisruptionBudget {
-  return DisruptionBudget.maxUnavailable(kplus.PercentOrAbsolute.absolute(1));
+  return DEFAULT_BUDGET;
 }
 
 /** Checks the budget of `scope`'s `disruptionBudget` prop as the API server would. */

@@ -23,7 +23,7 @@ interface Props extends ProductionProps {
 export interface DeploymentTarget {
   readonly name: string;
   readonly labels: { [key: string]: string };
-  readonly annotations: { [key: string]: string };
+  readonly annotations?: { [key: string]: string };
   /** The Deployment's selector. */
   readonly selector: { [key: string]: string };
 }

@@ -96,7 +96,7 @@ export class ABTestApp extends StrategyApp {
     this.aDeployment = deploy('a', 'A', this.aVersion, this.replicas);
     this.bDeployment = deploy('b', 'B', this.bVersion, this.bReplicas);
     this.service = this._addService('Service', {
-      nameSuffix: '', selector: {}, annotations: {}, selects: [this.aDeployment, this.bDeployment],
+      nameSuffix: '', selector: {}, selects: [this.aDeployment, this.bDeployment],
     });
     const a = this._addBackend('AService', 'a', { [Label.VARIANT]: 'a' }, this.aDeployment, 1);
     const b = this._addBackend('BService', 'b', { [Label.VARIANT]: 'b' }, this.bDeployment, 1);

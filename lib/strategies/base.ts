@@ -449,7 +449,8 @@ interface ServiceOptions {
   readonly nameSuffix: string;
   /** Selector labels besides `app.kubernetes.io/name`. */
   readonly selector: { [key: string]: string };
-  readonly annotations: { [key: string]: string };
+  /** @default - the common `annotations` only */
+  readonly annotations?: { [key: string]: string };
   /** The Deployments whose pods the Service must select, and no others. */
   readonly selects: kplus.Deployment[];
   /** @default - `serviceType` */
@@ -474,6 +475,21 @@ interface RuleOptions {
   readonly backends: BackendOptions[];
   /** A Service that selects one Deployment only, which gets a copy of `percent` of the requests. */
   readonly mirror?: { readonly service: kplus.Service; readonly deployment: kplus.Deployment; readonly percent: number };
+}
+
+/**
+ * The labels of `sources` merged in order, with the version label. Copied key by key rather than
+ * spread: V8 gives an object built by spreads a hidden class of its own once a key is added to it
+ * or to a copy of it (as cdk8s-plus does), one per Deployment, and every later read is slower.
+ */
+function versionLabels(version: string, ...sources: Array<{ [key: string]: string } | undefined>): { [key: string]: string } {
+  const labels: { [key: string]: string } = {};
+  for (const source of sources) {
+    if (source === undefined) continue;
+    for (const key of Object.keys(source)) labels[key] = source[key];
+  }
+  labels[Label.VERSION] = version;
+  return labels;
 }
 
 /** Kubernetes's default of `progressDeadlineSeconds`. */
@@ -515,7 +531,11 @@ export abstract class StrategyApp extends Construct {
 
   private readonly common: CommonAppProps;
   private readonly production: ProductionDefaults;
-  /** What the synth-time checks of the chart hold this construct to. */
+  /**
+   * What the synth-time checks of the chart hold this construct to. Its lists are replaced by
+   * `concat` as objects are added: a `push` onto an empty list reserves room for 17 items, kept
+   * for the life of the construct.
+   */
   private readonly checked: CheckedObjects;
 
   protected constructor(scope: Construct, id: string, props: CommonAppProps) {
@@ -620,21 +640,23 @@ export abstract class StrategyApp extends Construct {
     const props = this.common;
     const { variant, version } = options;
     const selector = { [Label.NAME]: this.name, ...options.selector };
-    const annotations = { ...props.annotations };
-    if (props.changeCause !== undefined) {
-      annotations[Annotation.CHANGE_CAUSE] = props.changeCause;
-    }
+    const annotations = props.changeCause === undefined
+      ? props.annotations : { ...props.annotations, [Annotation.CHANGE_CAUSE]: props.changeCause };
     const port = this.port;
+    const name = this._objectName(options.nameSuffix);
+    const podLabels = versionLabels(version, props.labels, props.podLabels, selector);
+    // Set now, so that cdk8s-plus only overwrites it (see the address label below).
+    podLabels[kplus.Pod.ADDRESS_LABEL] = name;
     const deployment = new kplus.Deployment(this, id, {
       metadata: {
-        name: this._objectName(options.nameSuffix),
-        labels: { ...this.objectLabels(), ...options.selector, [Label.VERSION]: version },
+        name,
+        labels: versionLabels(version, this.objectLabels(), options.selector),
         annotations,
       },
       // The selector is ours alone: cdk8s-plus would add a label derived from the construct path.
       select: false,
       podMetadata: {
-        labels: { ...props.labels, ...props.podLabels, ...selector, [Label.VERSION]: version },
+        labels: podLabels,
         annotations: props.podAnnotations,
       },
       // An autoscaled Deployment states no replicas (see ProductionProps.autoscaling).
@@ -671,9 +693,10 @@ export abstract class StrategyApp extends Construct {
     // kept, as cdk8s-plus selects the Deployment's pods by it (Service.select, NetworkPolicy peers,
     // scheduling), but holds the Deployment's name: a pod template then depends on props only.
     deployment.podMetadata.addLabel(kplus.Pod.ADDRESS_LABEL, deployment.name);
-    this.checked.deployments.push(ApiObject.of(deployment));
-    this.checked.others.push(...this.production.apply(this, id, deployment, {
-      name: deployment.name, labels: this.objectLabels(), annotations: { ...props.annotations }, selector,
+    const checked = this.checked;
+    checked.deployments = checked.deployments.concat(ApiObject.of(deployment));
+    checked.others = checked.others.concat(this.production.apply(this, id, deployment, {
+      name: deployment.name, labels: this.objectLabels(), annotations: props.annotations, selector,
     }));
 
     const resource = ApiObject.of(deployment);
@@ -707,7 +730,8 @@ export abstract class StrategyApp extends Construct {
       metadata: {
         name: this._objectName(options.nameSuffix),
         labels: this.objectLabels(),
-        annotations: { ...this.common.annotations, ...options.annotations },
+        annotations: options.annotations === undefined
+          ? this.common.annotations : { ...this.common.annotations, ...options.annotations },
       },
       type: options.type ?? this.common.serviceType ?? kplus.ServiceType.CLUSTER_IP,
       ports: [{ name: HTTP_PORT_NAME, port: this.servicePort, targetPort: this.port }],
@@ -722,7 +746,9 @@ export abstract class StrategyApp extends Construct {
     // takes a number only, and the patch is read back as an IntOrString.
     ApiObject.of(service).addJsonPatch(JsonPatch.replace('/spec/ports/0/targetPort',
       kplus.k8s.IntOrString.fromString(HTTP_PORT_NAME)));
-    this.checked.services.push({ service: ApiObject.of(service), selects: options.selects.map(d => ApiObject.of(d)) });
+    this.checked.services = this.checked.services.concat({
+      service: ApiObject.of(service), selects: options.selects.map(d => ApiObject.of(d)),
+    });
     return service;
   }
 
@@ -768,7 +794,7 @@ export abstract class StrategyApp extends Construct {
   protected _addBackend(id: string, variant: string, selector: { [key: string]: string }, deployment: kplus.Deployment,
     weight: number): BackendOptions {
     const service = this._addService(id, {
-      nameSuffix: `-${variant}`, selector, annotations: {}, selects: [deployment], type: kplus.ServiceType.CLUSTER_IP,
+      nameSuffix: `-${variant}`, selector, selects: [deployment], type: kplus.ServiceType.CLUSTER_IP,
     });
     return { service, deployment, subset: variant, selector, weight };
   }
@@ -795,7 +821,7 @@ export abstract class StrategyApp extends Construct {
       name: service.name,
       servicePort: this.servicePort,
       labels: this.objectLabels(),
-      annotations: { ...this.common.annotations },
+      annotations: this.common.annotations,
       rules: rules.map(rule => ({
         matches: rule.matches,
         backends: rule.backends.map(b => ({
@@ -808,7 +834,7 @@ export abstract class StrategyApp extends Construct {
     });
     const backends = rules.flatMap(rule => rule.backends);
     const mirrors = rules.flatMap(rule => (rule.mirror ? [rule.mirror] : []));
-    this.checked.routes.push({
+    this.checked.routes = this.checked.routes.concat({
       route: written.route,
       destinationRule: written.destinationRule,
       host: ApiObject.of(service),

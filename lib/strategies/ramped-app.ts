@@ -37,7 +37,7 @@ export class RampedApp extends StrategyApp {
       strategy: rollingUpdateStrategy(this, props),
     });
     if (this.port !== undefined) {
-      this.service = this._addService('Service', { nameSuffix: '', selector: {}, annotations: {}, selects: [this.deployment] });
+      this.service = this._addService('Service', { nameSuffix: '', selector: {}, selects: [this.deployment] });
       this._addRoute(this.service, [{ service: this.service, deployment: this.deployment, weight: 1 }]);
     }
   }

@@ -87,7 +87,7 @@ export class ShadowApp extends StrategyApp {
       selector: { [Label.VARIANT]: 'shadow' }, strategy,
     });
     this.service = this._addService('Service', {
-      nameSuffix: '', selector: { [Label.VARIANT]: 'primary' }, annotations: {}, selects: [this.primaryDeployment],
+      nameSuffix: '', selector: { [Label.VARIANT]: 'primary' }, selects: [this.primaryDeployment],
     });
     this.shadowService = this._addBackend('ShadowService', 'shadow', { [Label.VARIANT]: 'shadow' }, this.shadowDeployment, 0)
       .service;

@@ -32,7 +32,7 @@ export interface RouteRequest {
   readonly name: string;
   readonly servicePort: number;
   readonly labels: Record<string, string>;
-  readonly annotations: Record<string, string>;
+  readonly annotations?: Record<string, string>;
   /** In order: the first rule a request matches takes it. */
   readonly rules: RouteRule[];
 }
