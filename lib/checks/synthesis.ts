@@ -48,8 +48,6 @@ class Synthesis {
 }
 
 const SYNTHESES = new WeakMap<IConstruct, Synthesis>();
-/** The objects whose `toJson` reads the renderings of the synthesis under way. */
-const SHARED = new WeakSet<ApiObject>();
 
 function synthesisOf(root: IConstruct): Synthesis {
   let synthesis = SYNTHESES.get(root);
@@ -119,8 +117,8 @@ export function checkOncePerSynthesis(chart: Chart, check: () => string[]): stri
 
 /** Gives `object` a `toJson` that returns the synthesis's rendering while there is one. */
 function share(object: ApiObject, synthesis: Synthesis): void {
-  if (SHARED.has(object)) return;
-  SHARED.add(object);
+  // Once per object: an object belongs to one App, whose synthesis keeps one `sharedToJson`.
+  if (object.toJson === synthesis.sharedToJson) return;
   Object.defineProperty(object, 'toJson', { configurable: true, writable: true, value: synthesis.sharedToJson });
 }
 
