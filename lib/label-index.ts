@@ -2,6 +2,8 @@
 // templates of a chart) and the release gate (pods of two releases): a selection costs the items
 // that carry the selector's rarest label, not every item, so both stay linear in the number of apps.
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /**
  * Items indexed by each of their labels, by key and then by value, so that no key string is built
  * per label.
@@ -13,14 +15,22 @@ export class LabelIndex<T> {
     for (const item of items) {
       const labels = labelsOf(item);
       if (!labels) continue;
-      for (const key of Object.keys(labels)) {
-        let byValue = this.byLabel.get(key);
-        if (!byValue) this.byLabel.set(key, byValue = new Map());
-        const group = byValue.get(labels[key]);
-        if (group) group.push(item);
-        else byValue.set(labels[key], [item]);
-      }
+      for (const key of Object.keys(labels)) this.add(key, labels[key], item);
     }
+  }
+
+  /** Indexes `item` under one label, whatever `labelsOf` says. */
+  public add(key: string, value: string, item: T): void {
+    let byValue = this.byLabel.get(key);
+    if (!byValue) this.byLabel.set(key, byValue = new Map());
+    const group = byValue.get(value);
+    if (group) group.push(item);
+    else byValue.set(value, [item]);
+  }
+
+  /** The items indexed under the label `key=value`. */
+  public withLabel(key: string, value: string): readonly T[] {
+    return this.byLabel.get(key)?.get(value) ?? NONE;
   }
 
   /**
@@ -28,10 +38,10 @@ export class LabelIndex<T> {
    * `labels` is empty, which narrows nothing.
    */
   public candidates(labels: Record<string, string> | undefined): readonly T[] | undefined {
-    let fewest: T[] | undefined;
+    let fewest: readonly T[] | undefined;
     for (const key of Object.keys(labels ?? {})) {
-      const group = this.byLabel.get(key)?.get(labels![key]);
-      if (!group) return [];
+      const group = this.withLabel(key, labels![key]);
+      if (group.length === 0) return group;
       if (fewest === undefined || group.length < fewest.length) fewest = group;
     }
     return fewest;

@@ -335,8 +335,8 @@ export class PodIndex {
   private readonly byObject = new Map<ApiObject, PodSource>();
   /** Pod sources by their labels. */
   private readonly byLabel: LabelIndex<PodSource>;
-  /** Workloads by the first label of their selector, by key and then by value: the pods they select all have that label. */
-  private readonly bySelectorLabel = new Map<string, Map<unknown, PodSource[]>>();
+  /** Workloads by the first label of their selector only: the pods they select all have that label. */
+  private readonly bySelectorLabel = new LabelIndex<PodSource>([], pod => pod.selector?.matchLabels);
   /** Workloads whose selector has no matchLabels, checked against every pod. */
   private readonly withoutSelectorLabels: PodSource[] = [];
 
@@ -351,9 +351,7 @@ export class PodIndex {
           this.withoutSelectorLabels.push(pod);
           continue;
         }
-        let byValue = this.bySelectorLabel.get(first);
-        if (!byValue) this.bySelectorLabel.set(first, byValue = new Map());
-        add(byValue, matchLabels[first], pod);
+        this.bySelectorLabel.add(first, matchLabels[first], pod);
       }
     }
   }
@@ -380,7 +378,7 @@ export class PodIndex {
     }
     // Each workload is indexed under one label only, so it is found at most once.
     for (const key of Object.keys(labels)) {
-      for (const other of this.bySelectorLabel.get(key)?.get(labels[key]) ?? []) {
+      for (const other of this.bySelectorLabel.withLabel(key, labels[key])) {
         if (matches(other.selector!, labels)) selecting.push(other);
       }
     }
