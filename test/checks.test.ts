@@ -1,10 +1,10 @@
 // The synth-time checks, each shown failing on a chart that breaks it through an escape hatch or a
 // second construct, as users do.
-import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { BlueGreenApp, CanaryApp, RampedApp, RampedAppProps, Slot } from '../lib';
 import { matches } from '../lib/checks/chart-checks';
-import { errorOf, newChart, synth, validateChart } from './util';
+import { errorOf, newApp, newChart, synth, validateChart } from './util';
 
 const web: RampedAppProps = { image: 'registry.example.com/shop/web:1.4.0', port: 8080, name: 'web' };
 
@@ -99,7 +99,7 @@ describe('the same name in two charts of one App', () => {
 
   test('fails once when both charts synthesize into the same namespace', () => {
     // GIVEN
-    const app = Testing.app();
+    const app = newApp();
     new RampedApp(new Chart(app, 'shop'), 'web', web);
     // WHEN
     new RampedApp(new Chart(app, 'shop-admin'), 'web', web);
@@ -111,7 +111,7 @@ describe('the same name in two charts of one App', () => {
 
   test('fails when both charts have the same namespace', () => {
     // GIVEN
-    const app = Testing.app();
+    const app = newApp();
     new RampedApp(new Chart(app, 'shop', { namespace: 'shop' }), 'web', web);
     // WHEN
     new BlueGreenApp(new Chart(app, 'next', { namespace: 'shop' }), 'web', {
@@ -124,7 +124,7 @@ describe('the same name in two charts of one App', () => {
 
   test('passes when the charts have different namespaces', () => {
     // GIVEN
-    const app = Testing.app();
+    const app = newApp();
     new RampedApp(new Chart(app, 'staging', { namespace: 'staging' }), 'web', web);
     // WHEN
     new RampedApp(new Chart(app, 'production', { namespace: 'production' }), 'web', web);

@@ -6,6 +6,7 @@ import { BlueGreenApp, BlueGreenAppProps, CanaryApp, ReleaseDiff, Slot } from '.
 import { main } from '../lib/cli/main';
 import { renderReport } from '../lib/cli/diff';
 import { parseYaml } from '../lib/gate/kube-yaml';
+import { newChart } from './util';
 
 interface Run {
   code: number;
@@ -104,7 +105,7 @@ describe('diff', () => {
 
   test('reads a YAML file, and a kind: List on standard input as the live objects', () => {
     // GIVEN
-    const chart = new Chart(Testing.app(), 'shop');
+    const chart = newChart('shop');
     new CanaryApp(chart, 'search', { port: 8080, replicas: 4, stable: { image: 'r/s:1' }, canary: { image: 'r/s:2' }, canaryWeight: 20 });
     const objects = Testing.synth(chart);
     const live = Yaml.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
@@ -258,7 +259,7 @@ describe('diff reads YAML as kubectl does (go-yaml v2, YAML 1.1 scalars)', () =>
 
   test('a hand-written no is the false that kubectl applied and recorded', () => {
     // GIVEN: the live objects, recorded by kubectl as JSON, and the same manifests hand-written with no for false
-    const chart = new Chart(Testing.app(), 'shop');
+    const chart = newChart('shop');
     new CanaryApp(chart, 'search', { port: 8080, replicas: 4, stable: { image: 'r/s:1' }, canary: { image: 'r/s:2' }, canaryWeight: 20 });
     const objects = Testing.synth(chart);
     const live = objects.map(o => ({

@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
 import { buildExamples } from '../examples/main';
-import { Manifest, validateManifest } from './util';
+import { Manifest, newApp, validateManifest } from './util';
 
 test('every example chart synthesizes valid manifests', () => {
   // GIVEN
-  const app = Testing.app();
+  const app = newApp();
   // WHEN
   buildExamples(app);
   // THEN
@@ -18,7 +18,7 @@ test('every example chart synthesizes valid manifests', () => {
 
 test('the example image runs under the default security context with a writable /tmp', () => {
   // GIVEN
-  const app = Testing.app();
+  const app = newApp();
   buildExamples(app);
   // THEN
   for (const chart of app.charts) {

@@ -6,6 +6,7 @@ import {
   ReleaseDiff, Severity, Slot,
 } from '../lib';
 import { canonical, sameJson } from '../lib/gate/manifests';
+import { newChart } from './util';
 
 // --- hand-written manifests, for objects no construct of the library wrote -----------------------
 
@@ -53,7 +54,7 @@ function codes(diff: ReleaseDiff): string[] {
 // --- the library's own apps ----------------------------------------------------------------------
 
 function synthOf(build: (chart: Chart) => void): any[] {
-  const chart = new Chart(Testing.app(), 'shop');
+  const chart = newChart('shop');
   build(chart);
   return Testing.synth(chart);
 }

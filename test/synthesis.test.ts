@@ -1,10 +1,8 @@
 // Each object is rendered once per synthesis, for the chart checks and the output together, and a
 // change made between two syntheses is always seen by both.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { CanaryApp, RampedApp } from '../lib';
+import { newApp, newChart } from './util';
 
 const canary = { port: 8080, replicas: 4, stable: { image: 's:1' }, canary: { image: 's:2' }, canaryWeight: 25 };
 
@@ -30,7 +28,7 @@ function objectPaths(app: App): string[] {
 
 test('Testing.synth renders each object of the chart once', () => {
   // GIVEN
-  const chart = Testing.chart();
+  const chart = newChart();
   new CanaryApp(chart, 'search', canary);
   new RampedApp(chart, 'web', { image: 'web:1', port: 8080, name: 'web' });
   // WHEN
@@ -42,7 +40,7 @@ test('Testing.synth renders each object of the chart once', () => {
 
 test('app.synthYaml and app.synth render each object of every chart once', () => {
   // GIVEN
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'synthesis-')) });
+  const app = newApp();
   new CanaryApp(new Chart(app, 'one'), 'search', canary);
   new RampedApp(new Chart(app, 'two'), 'web', { image: 'web:1', port: 8080, name: 'web' });
   new Chart(app, 'three'); // a chart without checked constructs
@@ -57,7 +55,7 @@ test('app.synthYaml and app.synth render each object of every chart once', () =>
 
 test('a change between two syntheses, or after one that failed, reaches the checks and the output', () => {
   // GIVEN
-  const chart = Testing.chart();
+  const chart = newChart();
   const app = new RampedApp(chart, 'web', { image: 'web:1', port: 8080, name: 'web' });
   const first = Testing.synth(chart);
   // WHEN
@@ -73,7 +71,7 @@ test('a change between two syntheses, or after one that failed, reaches the chec
 
 test('outside a synthesis, validation and toJson render afresh', () => {
   // GIVEN
-  const chart = Testing.chart();
+  const chart = newChart();
   const app = new RampedApp(chart, 'web', { image: 'web:1', port: 8080, name: 'web' });
   Testing.synth(chart);
   expect(chart.node.validate()).toEqual([]);

@@ -4,7 +4,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 
 export interface Manifest {
   apiVersion: string;
@@ -14,16 +14,21 @@ export interface Manifest {
 }
 
 /**
- * Where the apps of `newChart` would write their YAML. Testing.app() makes a new temporary
- * directory for every app and never removes it, and the property tests make tens of thousands of
- * apps; these apps share one directory, made only if one of them synthesizes to disk, and removed
+ * Where the apps of `newApp` and `newChart` would write their YAML. Testing.app() makes a new
+ * temporary directory for every app and never removes it, and the property tests make tens of
+ * thousands of apps; every test's apps share one directory, made only if one of them synthesizes to disk, and removed
  * after the test file.
  */
 const outdir = path.join(os.tmpdir(), `cdk8s-deployment-strategies-test.${process.pid}`);
 
+/** A fresh app for a test; its YAML, if it synthesizes to disk, goes to the test file's directory. */
+export function newApp(): App {
+  return Testing.app({ outdir });
+}
+
 /** A fresh chart in a fresh app; the chart id is part of default names. */
 export function newChart(id = 'test'): Chart {
-  return new Chart(Testing.app({ outdir }), id);
+  return new Chart(newApp(), id);
 }
 
 /**
