@@ -1,5 +1,6 @@
 // The public API: re-exports only.
 export * from './labels';
+export * from './strategies/app-props';
 export * from './strategies/base';
 export * from './strategies/rolling-update';
 export * from './production/production';

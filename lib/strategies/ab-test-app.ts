@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 import { Label } from '../labels';
 import { RequestMatch } from '../traffic/request-match';
 import { checkInteger, fail } from '../validation';
-import { ServedAppProps, StrategyApp, VariantProps } from './base';
+import { ServedAppProps, VariantProps } from './app-props';
+import { StrategyApp } from './base';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
 
 /** Gateway API's limit on the matches of one rule. */

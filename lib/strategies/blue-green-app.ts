@@ -1,7 +1,8 @@
 // BlueGreenApp: two fixed slots run side by side; releasing and rolling back only move Service selectors.
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ServedAppProps, StrategyApp, VariantProps } from './base';
+import { ServedAppProps, VariantProps } from './app-props';
+import { StrategyApp } from './base';
 import { Annotation, Label } from '../labels';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
 import { checkInteger, fail } from '../validation';

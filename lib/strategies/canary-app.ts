@@ -4,7 +4,8 @@
 // with fewer pods than `replicas` while new pods start.
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ServedAppProps, StrategyApp, VariantProps } from './base';
+import { ServedAppProps, VariantProps } from './app-props';
+import { StrategyApp } from './base';
 import { Annotation, Label } from '../labels';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
 import { checkInteger, fail } from '../validation';

@@ -1,7 +1,8 @@
 // RampedApp: the rolling update, paced by maxSurge and maxUnavailable.
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AppProps, StrategyApp } from './base';
+import { AppProps } from './app-props';
+import { StrategyApp } from './base';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
 import { Plan, RollingUpdatePlan } from '../planning/rolling-update-plan';
 

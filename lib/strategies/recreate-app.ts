@@ -1,7 +1,8 @@
 // RecreateApp: every old pod stops before the new version starts.
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AppProps, StrategyApp } from './base';
+import { AppProps } from './app-props';
+import { StrategyApp } from './base';
 
 /**
  * Props of `RecreateApp`.

@@ -4,7 +4,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Label } from '../labels';
 import { checkInteger, fail } from '../validation';
-import { ServedAppProps, StrategyApp, VariantProps } from './base';
+import { ServedAppProps, VariantProps } from './app-props';
+import { StrategyApp } from './base';
 import { RollingUpdateProps, rollingUpdateStrategy } from './rolling-update';
 
 /**
