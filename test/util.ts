@@ -16,8 +16,8 @@ export interface Manifest {
 /**
  * Where the apps of `newApp` and `newChart` would write their YAML. Testing.app() makes a new
  * temporary directory for every app and never removes it, and the property tests make tens of
- * thousands of apps; every test's apps share one directory, made only if one of them synthesizes to disk, and removed
- * after the test file.
+ * thousands of apps; every test's apps share one directory, made only if one of them synthesizes
+ * to disk, and removed after the test file.
  */
 const outdir = path.join(os.tmpdir(), `cdk8s-deployment-strategies-test.${process.pid}`);
 
