@@ -131,7 +131,8 @@ describe('diff: bad input exits 2 with a message naming the file or flag, and pr
     [['diff', 'a', 'b', '--allow'], '--allow needs a code'],
     [['diff', 'a', 'b', '--allow', 'oops'], '--allow is "oops"; the codes are selector-changed, capacity-drop, '
       + 'unverified-switch, live-template-changed, both-slots-changed, unverified-promotion, service-selects-nothing, '
-      + 'replicas-field-removed, serving-service-removed, recreate-downtime, route-outpaces-pods'],
+      + 'replicas-field-removed, replicas-under-autoscaler, cluster-ip-changed, serving-service-removed, recreate-downtime, '
+      + 'route-outpaces-pods'],
   ])('%j', (argv, message) => {
     // WHEN
     const run = cli(argv);
@@ -167,6 +168,14 @@ describe('diff: bad input exits 2 with a message naming the file or flag, and pr
     const run = cli(['diff', odd, odd]);
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toMatch(`error: ${odd}: document 2 is not a Kubernetes object (it needs apiVersion, kind and metadata.name)\n`);
+  });
+
+  test('a route the gate cannot read', () => {
+    const odd = file('odd-route.yaml', 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: web\n'
+      + 'spec:\n  rules:\n    backendRefs: []\n');
+    const run = cli(['diff', odd, odd]);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch('error: HTTPRoute/web: spec.rules is not a list ({"backendRefs":[]})\n');
   });
 
   test('a directory without YAML files', () => {

@@ -193,6 +193,16 @@ describe('findings', () => {
     expect(diff.findings[0].message).toMatch(/scale shop-api-green up and wait until its pods are ready/);
   });
 
+  test('capacity-drop: a switch to a slot scaled up from 0, whatever maxUnavailable allows a rolling update', () => {
+    // GIVEN: a rolling update of 3 pods may take all 3
+    const all = { maxUnavailable: kplus.PercentOrAbsolute.percent(100) };
+    // WHEN
+    const diff = ReleaseDiff.between(blueGreen({ ...all, idleReplicas: 0 }), blueGreen({ ...all, activeSlot: Slot.GREEN }));
+    // THEN
+    expect(codes(diff)).toEqual(['block capacity-drop']);
+    expect(diff.services.find(s => s.name === 'shop-api')).toMatchObject({ before: 3, after: 3, during: 0, floor: 3 });
+  });
+
   test('capacity-drop: a switch that scales the old slot to 0 in the same apply (endpoints lag the selector)', () => {
     // WHEN
     const diff = ReleaseDiff.between(blueGreen({}), blueGreen({ activeSlot: Slot.GREEN, idleReplicas: 0 }));
@@ -322,6 +332,205 @@ describe('findings', () => {
     // THEN
     expect(codes(changed)).toEqual(['warn recreate-downtime']);
     expect(codes(scaled)).toEqual([]);
+  });
+});
+
+describe('namespaces', () => {
+  const inNamespace = (namespace: string, objects: any[]) =>
+    objects.map(o => ({ ...o, metadata: { ...o.metadata, namespace } }));
+  const slot = (name: string, replicas: number, slotName: string) =>
+    deployment(name, { replicas, labels: { app: 'api', slot: slotName } });
+
+  test('a Service counts only the pods of its own namespace', () => {
+    // GIVEN: the same app in two namespaces; in "b" the green slot runs 3 pods already
+    const b = inNamespace('b', [slot('blue', 3, 'blue'), slot('green', 3, 'green'), service('api', { app: 'api', slot: 'blue' })]);
+    const aBefore = inNamespace('a', [slot('blue', 3, 'blue'), slot('green', 0, 'green'), service('api', { app: 'api', slot: 'blue' })]);
+    // WHEN: "a" switches to its green slot while scaling it up from 0
+    const aAfter = inNamespace('a', [slot('blue', 3, 'blue'), slot('green', 3, 'green'), service('api', { app: 'api', slot: 'green' })]);
+    const diff = ReleaseDiff.between([...aBefore, ...b], [...aAfter, ...b]);
+    // THEN
+    expect(codes(diff)).toEqual(['block capacity-drop']);
+    expect(diff.services).toEqual([
+      { name: 'api', namespace: 'a', app: 'Service/a/api', before: 3, after: 3, during: 0, floor: 3 },
+      { name: 'api', namespace: 'b', app: 'Service/b/api', before: 3, after: 3, during: 3, floor: 3 },
+    ]);
+  });
+
+  test('service-selects-nothing: the pods of another namespace do not count', () => {
+    // GIVEN
+    const web = (namespace: string) => inNamespace(namespace, [deployment('web', { replicas: 2 }), service('web', { app: 'web' })]);
+    // WHEN: the Deployment of "a" is removed
+    const diff = ReleaseDiff.between([...web('a'), ...web('b')], [inNamespace('a', [service('web', { app: 'web' })])[0], ...web('b')]);
+    // THEN
+    expect(codes(diff)).toEqual(['block service-selects-nothing']);
+    expect(diff.findings[0].app).toBe('Service/a/web');
+  });
+
+  test('manifests without a namespace select the pods of the namespace they are applied to', () => {
+    // GIVEN: the live objects in "shop", the next manifests without a namespace
+    const live = inNamespace('shop', ramped({}));
+    // WHEN
+    const diff = ReleaseDiff.between(live, ramped({ image: 'r/web:1.5.0' }));
+    // THEN
+    expect(diff.services).toEqual([expect.objectContaining({ name: 'shop-web', namespace: 'shop', before: 10, during: 8 })]);
+    expect(codes(diff)).toEqual([]);
+  });
+});
+
+describe('autoscalers, immutable Service fields and malformed routes', () => {
+  const autoscaler = (target: string, namespace?: string) => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: target, ...(namespace ? { namespace } : {}) },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target }, minReplicas: 2, maxReplicas: 20 },
+  });
+
+  test('replicas-under-autoscaler: a Deployment that an autoscaler scales has spec.replicas', () => {
+    // GIVEN: the autoscaler has scaled the live Deployment to 12 pods
+    const live = { ...deployment('web'), metadata: { name: 'web', uid: 'u1' }, status: { replicas: 12, readyReplicas: 12 } };
+    // WHEN
+    const reset = ReleaseDiff.between([live, autoscaler('web')], [deployment('web', { replicas: 3 }), autoscaler('web')]);
+    const added = ReleaseDiff.between([], [deployment('web', { replicas: 3 }), autoscaler('web')]);
+    const left = ReleaseDiff.between([live, autoscaler('web')], [deployment('web'), autoscaler('web')]);
+    const elsewhere = ReleaseDiff.between([], [{ ...deployment('web', { replicas: 3 }), metadata: { name: 'web', namespace: 'a' } },
+      autoscaler('web', 'b')]);
+    // THEN
+    expect(codes(reset)).toEqual(['block replicas-under-autoscaler']);
+    expect(reset.findings[0].message).toBe('Deployment web: spec.replicas is 3, and HorizontalPodAutoscaler/web scales it, so '
+      + 'every apply sets it back to 3 pods whatever the autoscaler chose: leave spec.replicas out (an app of this library '
+      + 'with autoscaling does)');
+    expect(codes(added)).toEqual(['block replicas-under-autoscaler']);
+    expect(codes(left)).toEqual([]);
+    expect(codes(elsewhere)).toEqual([]);
+  });
+
+  test('replicas-field-removed: replicas: null removes the field as leaving it out does', () => {
+    // WHEN
+    const diff = ReleaseDiff.between([deployment('web', { replicas: 3 })], [{ ...deployment('web'), spec: { ...deployment('web').spec, replicas: null } }]);
+    // THEN
+    expect(codes(diff)).toEqual(['block replicas-field-removed']);
+  });
+
+  test('cluster-ip-changed: a Service\'s clusterIP that changes is blocked; one left out is not', () => {
+    // GIVEN
+    const withIp = (clusterIP?: string) => {
+      const s = service('web', { app: 'web' });
+      return { ...s, spec: { ...s.spec, ...(clusterIP === undefined ? {} : { clusterIP }) } };
+    };
+    const run = (before: string | undefined, after: string | undefined) =>
+      codes(ReleaseDiff.between([deployment('web', { replicas: 2 }), withIp(before)], [deployment('web', { replicas: 2 }), withIp(after)]));
+    // THEN
+    expect(run('None', '10.0.0.7')).toEqual(['block cluster-ip-changed']);
+    expect(run('10.0.0.6', '10.0.0.7')).toEqual(['block cluster-ip-changed']);
+    expect(ReleaseDiff.between([deployment('web', { replicas: 2 }), withIp('None')], [deployment('web', { replicas: 2 }), withIp('10.0.0.7')])
+      .findings[0].message).toBe('Service web: spec.clusterIP changes from None to 10.0.0.7; the API server rejects the apply, '
+      + 'as the field is immutable: keep it, or replace the Service under a new name');
+    expect(run('None', 'None')).toEqual([]);
+    expect(run('10.0.0.6', undefined)).toEqual([]);
+    expect(run(undefined, '10.0.0.7')).toEqual([]);
+  });
+
+  test('fails on a route whose rules are not a list, naming the route and the field', () => {
+    // GIVEN
+    const route = (spec: any, kind = 'HTTPRoute') => ({ apiVersion: 'x/v1', kind, metadata: { name: 'web' }, spec });
+    // THEN
+    expect(() => ReleaseDiff.between([], [route({ rules: { backendRefs: [] } })])).toThrow(
+      'HTTPRoute/web: spec.rules is not a list ({"backendRefs":[]})');
+    expect(() => ReleaseDiff.between([], [route({ rules: [{ backendRefs: 'web' }] })])).toThrow(
+      'HTTPRoute/web: spec.rules[0].backendRefs is not a list ("web")');
+    expect(() => ReleaseDiff.between([], [route({ http: { route: [] } }, 'VirtualService')])).toThrow(
+      'VirtualService/web: spec.http is not a list ({"route":[]})');
+    expect(() => ReleaseDiff.between([], [route({ http: [{ route: 1 }] }, 'VirtualService')])).toThrow(
+      'VirtualService/web: spec.http[0].route is not a list (1)');
+  });
+});
+
+describe('routes', () => {
+  const version = (v: number, replicas: number, image = `web:${v}`) =>
+    deployment(`web-v${v}`, { replicas, image, labels: { app: 'web', v: String(v) }, maxUnavailable: 0 });
+  const httpRoute = (weights: Record<string, number>, namespace?: string) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute',
+    metadata: { name: 'web', ...(namespace ? { namespace } : {}) },
+    spec: { rules: [{ backendRefs: Object.entries(weights).map(([name, weight]) => ({ name, port: 80, weight })) }] },
+  });
+  const services = [service('web-v1', { app: 'web', v: '1' }), service('web-v2', { app: 'web', v: '2' })];
+  const before = [version(1, 3), version(2, 3), ...services, httpRoute({ 'web-v1': 100, 'web-v2': 0 })];
+
+  test('unverified-switch: a route moves its share onto a Deployment whose template changes in the same apply', () => {
+    // WHEN
+    const changed = ReleaseDiff.between(before, [version(1, 3), version(2, 3, 'web:3'), ...services, httpRoute({ 'web-v1': 0, 'web-v2': 100 })]);
+    const checked = ReleaseDiff.between(before, [version(1, 3), version(2, 3), ...services, httpRoute({ 'web-v1': 0, 'web-v2': 100 })]);
+    // THEN
+    expect(codes(changed)).toEqual(['block unverified-switch']);
+    expect(changed.findings[0].message).toBe('HTTPRoute web raises the share of Service web-v2 from 0% to 100% of its requests '
+      + '(rule 1), onto Deployment web-v2, whose pod template changes in the same apply, so its new pods get traffic that '
+      + 'nobody checked them with: change the template in one apply, check it, then move the traffic in the next');
+    expect(codes(checked)).toEqual([]);
+  });
+
+  test('a share that grows on a Deployment the route already reached is no switch', () => {
+    // GIVEN: 90% / 10%
+    const split = [version(1, 3), version(2, 3), ...services, httpRoute({ 'web-v1': 90, 'web-v2': 10 })];
+    // WHEN: the second version gets a new template and 25% in one apply
+    const diff = ReleaseDiff.between(split, [version(1, 3), version(2, 3, 'web:3'), ...services, httpRoute({ 'web-v1': 75, 'web-v2': 25 })]);
+    // THEN
+    expect(codes(diff)).toEqual([]);
+  });
+
+  test('route-outpaces-pods: a share given to a Service the new manifests do not hold', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(before, [version(1, 3), ...services, httpRoute({ 'web-v1': 50, 'web-v3': 50 })]);
+    // THEN
+    expect(codes(diff)).toContain('block route-outpaces-pods');
+    expect(diff.findings.find(f => f.code === 'route-outpaces-pods')!.message).toBe('HTTPRoute web raises the share of '
+      + 'Service web-v3 from 0% to 50% of its requests (rule 1), but there is no Service web-v3 in the new manifests: the '
+      + 'requests would fail; add it, or send them to a backend that has ready pods');
+  });
+
+  test('route-outpaces-pods: a route sends to the Services of its own namespace', () => {
+    // GIVEN: the route in "a", the Services and Deployments in "b"
+    const inB = [version(1, 3), version(2, 3), ...services].map(o => ({ ...o, metadata: { ...o.metadata, namespace: 'b' } }));
+    // WHEN
+    const diff = ReleaseDiff.between([...inB, httpRoute({ 'web-v1': 100, 'web-v2': 0 }, 'a')],
+      [...inB, httpRoute({ 'web-v1': 50, 'web-v2': 50 }, 'a')]);
+    // THEN
+    expect(diff.findings.map(f => f.message)).toEqual([expect.stringContaining('but there is no Service web-v2 in the new manifests')]);
+  });
+
+  describe('Istio', () => {
+    const virtualService = (host: string, weights: Record<string, number>) => ({
+      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web' },
+      spec: {
+        hosts: [host],
+        http: [{ route: Object.entries(weights).map(([subset, weight]) => ({ destination: { host, subset }, weight })) }],
+      },
+    });
+    const rule = (subsets: string[]) => ({
+      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'web' },
+      spec: { host: 'web', subsets: subsets.map(v => ({ name: v, labels: { v: v.slice(1) } })) },
+    });
+    const objects = [version(1, 3), version(2, 3), service('web', { app: 'web' })];
+
+    test('route-outpaces-pods: a share given to a subset no DestinationRule defines', () => {
+      // WHEN
+      const diff = ReleaseDiff.between([...objects, rule(['v1', 'v2']), virtualService('web', { v1: 100, v2: 0 })],
+        [...objects, rule(['v1']), virtualService('web', { v1: 50, v2: 50 })]);
+      // THEN
+      expect(diff.findings.map(f => f.message)).toEqual([expect.stringContaining(
+        'raises the share of subset v2 of web from 0% to 50% of its requests (rule 1), but no DestinationRule of the new '
+        + 'manifests defines subset v2 of web: the requests would fail')]);
+    });
+
+    test('a share that grows onto a checked subset passes; hosts outside the cluster are left alone', () => {
+      // WHEN
+      const checked = ReleaseDiff.between([...objects, rule(['v1', 'v2']), virtualService('web', { v1: 100, v2: 0 })],
+        [...objects, rule(['v1', 'v2']), virtualService('web.default.svc.cluster.local', { v1: 50, v2: 50 })]);
+      const external = ReleaseDiff.between([virtualService('api.example.com', { v1: 100, v2: 0 })],
+        [virtualService('api.example.com', { v1: 50, v2: 50 })]);
+      // THEN
+      expect(codes(checked)).toEqual([]);
+      expect(codes(external)).toEqual([]);
+    });
   });
 });
 

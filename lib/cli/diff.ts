@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseYaml } from '../gate/kube-yaml';
-import { ReadObject, readObjects } from '../gate/manifests';
+import { ManifestError, ReadObject, readObjects } from '../gate/manifests';
 import { FindingCode, ReleaseDiff, Severity } from '../gate/release-diff';
 import { CliIo, UsageError } from './common';
 
@@ -79,7 +79,12 @@ export function diff(args: string[], io: CliIo): number {
     throw new UsageError('only one of BEFORE and AFTER can be - (standard input)');
   }
   const [before, after] = sources.map(source => readSource(source, io));
-  const result = ReleaseDiff._ofObjects(before, after, { allow });
+  let result: ReleaseDiff;
+  try {
+    result = ReleaseDiff._ofObjects(before, after, { allow });
+  } catch (e) {
+    throw e instanceof ManifestError ? new UsageError(e.message) : e;
+  }
   io.stdout(json ? `${JSON.stringify(result.toJson(), null, 2)}\n` : renderReport(result));
   return result.blocked ? 1 : 0;
 }

@@ -53,7 +53,7 @@ export function readObjects(docs: unknown[], source: string): ReadObject[] {
       return;
     }
     if (!isKubeObject(doc)) {
-      throw new Error(`${where} is not a Kubernetes object (it needs apiVersion, kind and metadata.name)`);
+      throw new ManifestError(`${where} is not a Kubernetes object (it needs apiVersion, kind and metadata.name)`);
     }
     out.push(applied(doc));
   };
@@ -97,10 +97,47 @@ export function describeObject(object: KubeObject): string {
  * namespace, an exact namespace first.
  */
 export function counterpart<T extends { object: KubeObject }>(object: KubeObject, candidates: Map<string, T[]>): T | undefined {
-  const same = candidates.get(`${object.kind}/${object.metadata.name}`) ?? [];
-  const ns = object.metadata.namespace;
-  return same.find(c => c.object.metadata.namespace === ns)
-    ?? same.find(c => ns === undefined || c.object.metadata.namespace === undefined);
+  return findObject(candidates, object.kind, object.metadata.name, object.metadata.namespace);
+}
+
+/**
+ * The object of `candidates` of this kind and name in `namespace`: one of exactly that namespace
+ * first, else one that goes to the same namespace as far as the manifests tell (see `sameNamespace`).
+ */
+export function findObject<T extends { object: KubeObject }>(candidates: Map<string, T[]>, kind: string, name: string,
+  namespace: string | undefined): T | undefined {
+  const same = candidates.get(`${kind}/${name}`) ?? [];
+  return same.find(c => c.object.metadata.namespace === namespace)
+    ?? same.find(c => sameNamespace(namespace, c.object.metadata.namespace));
+}
+
+/**
+ * Whether objects of these namespaces can be in the same one: the same namespace, or either left
+ * out (applied to whatever namespace `kubectl apply` is given).
+ */
+export function sameNamespace(a: string | undefined, b: string | undefined): boolean {
+  return a === b || a === undefined || b === undefined;
+}
+
+/** The namespace of an object of two releases: the new manifest's, else the one it had. */
+export function namespaceOf(before: ReadObject | undefined, after: ReadObject | undefined): string | undefined {
+  return after?.object.metadata.namespace ?? before?.object.metadata.namespace;
+}
+
+/**
+ * An object the gate cannot read: a field of the wrong type, which the API server would refuse too.
+ * The `diff` command reports it as bad input.
+ */
+export class ManifestError extends Error {}
+
+/**
+ * The list at `value`, empty when the field is left out; a `ManifestError` naming `where` when it is
+ * something else than a list.
+ */
+export function listAt(value: unknown, where: string): any[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ManifestError(`${where} is not a list (${JSON.stringify(value)})`);
+  return value;
 }
 
 /** The objects by `kind/name`, for `counterpart`. */

@@ -5,9 +5,10 @@
 import { LabelIndex, selectsLabels } from '../label-index';
 import { Label } from '../labels';
 import {
-  byKindAndName, canonical, counterpart, describeObject, KubeObject, ReadObject, readObjects, sameJson,
+  byKindAndName, canonical, counterpart, describeObject, findObject, KubeObject, namespaceOf, ReadObject, readObjects,
+  sameJson, sameNamespace,
 } from './manifests';
-import { backendShares, percent } from './route-shares';
+import { backendShares, clusterService, Lookup, percent } from './route-shares';
 import { DeploymentMove, deploymentMove, maxTotal, maxUnavailable, replicasFieldRemoved } from './transition';
 
 /**
@@ -18,10 +19,13 @@ export enum FindingCode {
   SELECTOR_CHANGED = 'selector-changed',
   /**
    * Ready pods behind a Service fall, during the apply, below the fewer of before and after less
-   * the `maxUnavailable` of the Deployments it selects.
+   * the `maxUnavailable` of the Deployments it selected before the apply.
    */
   CAPACITY_DROP = 'capacity-drop',
-  /** A Service's selection moves to pods whose template did not run before the apply. */
+  /**
+   * A Service's selection, or a route's share, moves to pods whose template did not run before the
+   * apply.
+   */
   UNVERIFIED_SWITCH = 'unverified-switch',
   /** Blue/green: the template of the slot that is live before and after the apply changes. */
   LIVE_TEMPLATE_CHANGED = 'live-template-changed',
@@ -33,13 +37,21 @@ export enum FindingCode {
   SERVICE_SELECTS_NOTHING = 'service-selects-nothing',
   /** A Deployment has `spec.replicas` before and not after: `kubectl apply` resets it to 1. */
   REPLICAS_FIELD_REMOVED = 'replicas-field-removed',
+  /**
+   * A Deployment that a HorizontalPodAutoscaler of the new manifests scales has `spec.replicas`:
+   * every apply sets it back to that count, whatever the autoscaler chose.
+   */
+  REPLICAS_UNDER_AUTOSCALER = 'replicas-under-autoscaler',
+  /** A Service's `spec.clusterIP` changes: the API server rejects the apply (the field is immutable). */
+  CLUSTER_IP_CHANGED = 'cluster-ip-changed',
   /** A Service that selected pods is removed. */
   SERVING_SERVICE_REMOVED = 'serving-service-removed',
   /** A Recreate Deployment's template changes: every pod stops before the new ones start. */
   RECREATE_DOWNTIME = 'recreate-downtime',
   /**
    * A route (HTTPRoute, VirtualService) gives a backend a larger share of the requests in the same
-   * apply that starts pods of it: the route takes effect at once, before they are ready.
+   * apply that starts pods of it (the route takes effect at once, before they are ready), or gives
+   * a share to a Service or subset that reaches no pod.
    */
   ROUTE_OUTPACES_PODS = 'route-outpaces-pods',
 }
@@ -109,7 +121,10 @@ export interface ServiceTransition {
   readonly after: number;
   /** The fewest ready pods while the apply is carried out. */
   readonly during: number;
-  /** The fewest that keep capacity: the fewer of `before` and `after`, less what `maxUnavailable` allows. */
+  /**
+   * The fewest that keep capacity: the fewer of `before` and `after`, less what the `maxUnavailable`
+   * of the Deployments it selected before the apply allows.
+   */
   readonly floor: number;
 }
 
@@ -136,6 +151,7 @@ interface ServiceMove {
 /** The pod labels a Deployment or another workload runs with. */
 interface Workload {
   readonly object: KubeObject;
+  readonly namespace?: string;
   readonly labels: Record<string, string>;
 }
 
@@ -198,17 +214,16 @@ export class ReleaseDiff {
   private constructor(before: ReadObject[], after: ReadObject[], allow: FindingCode[]) {
     this.allowed = allow;
     this.deployments = pair(before, after, 'Deployment').map(([b, a]) => deploymentMove(b, a));
-    this.serviceMoves = pair(before, after, 'Service').map(([b, a]) => {
-      const some = (a ?? b)!.object;
-      return { name: some.metadata.name, namespace: some.metadata.namespace, before: b, after: a };
-    });
+    this.serviceMoves = pair(before, after, 'Service').map(([b, a]) => ({
+      name: (a ?? b)!.object.metadata.name, namespace: namespaceOf(b, a), before: b, after: a,
+    }));
     for (const s of this.serviceMoves) this.servicesByName.set(s.name, [...(this.servicesByName.get(s.name) ?? []), s]);
     this.podsBefore = new LabelIndex(this.deployments, d => d.before && podLabels(d.before.object));
     this.podsAfter = new LabelIndex(this.deployments, d => d.after && podLabels(d.after.object));
     this.beforeWorkloads = new LabelIndex(workloads(before), w => w.labels);
     this.afterWorkloads = new LabelIndex(workloads(after), w => w.labels);
 
-    this.checkDeployments();
+    this.checkDeployments(after);
     this.services = this.serviceMoves.flatMap(s => this.checkService(s));
     this.checkRoutes(before, after);
     this.apps = this.recogniseApps();
@@ -227,8 +242,23 @@ export class ReleaseDiff {
     this.findings.push({ app, code, severity, message });
   }
 
-  private checkDeployments(): void {
+  private checkDeployments(next: ReadObject[]): void {
+    // The HorizontalPodAutoscalers of the new release by the name of the Deployment they scale.
+    const autoscalers = new Map<string, KubeObject[]>();
+    for (const { object } of next) {
+      const target = object.kind === 'HorizontalPodAutoscaler' ? object.spec?.scaleTargetRef : undefined;
+      if (target?.kind !== 'Deployment' || typeof target.name !== 'string') continue;
+      autoscalers.set(target.name, [...(autoscalers.get(target.name) ?? []), object]);
+    }
     for (const d of this.deployments) {
+      const replicas = d.after?.object.spec?.replicas;
+      const autoscaler = typeof replicas === 'number'
+        ? (autoscalers.get(d.name) ?? []).find(h => sameNamespace(h.metadata.namespace, d.namespace)) : undefined;
+      if (autoscaler) {
+        this.report(ownerOf(d.after!.object), FindingCode.REPLICAS_UNDER_AUTOSCALER, `Deployment ${d.name}: spec.replicas is `
+          + `${replicas}, and ${describeObject(autoscaler)} scales it, so every apply sets it back to ${pods(replicas)} `
+          + 'whatever the autoscaler chose: leave spec.replicas out (an app of this library with autoscaling does)');
+      }
       const { before, after } = d;
       if (!before || !after) continue;
       const app = ownerOf(after.object);
@@ -252,34 +282,61 @@ export class ReleaseDiff {
 
   /**
    * `route-outpaces-pods`: a backend whose share grows must have, when the apply lands, every pod
-   * it runs after it ready (and some pods at all).
+   * it runs after it ready (and some pods at all). `unverified-switch`: nor may the share move to a
+   * Deployment the route did not reach before whose template changes in the same apply.
    */
   private checkRoutes(before: ReadObject[], after: ReadObject[]): void {
-    const lookups = (objects: ReadObject[]) => {
-      const byName = (kind: string) =>
-        new Map(objects.filter(o => o.object.kind === kind).map(o => [o.object.metadata.name, o.object]));
-      const services = byName('Service');
-      const rules = new Map(objects.filter(o => o.object.kind === 'DestinationRule')
-        .map(o => [String(o.object.spec?.host ?? '').split('.')[0], o.object]));
-      return { service: (name: string) => services.get(name), rule: (host: string) => rules.get(host) };
+    const lookups = (objects: ReadObject[]): { service: Lookup; rule: Lookup } => {
+      const services = byKindAndName(objects.filter(o => o.object.kind === 'Service'));
+      // DestinationRules by the Service their host names, indexed as that name.
+      const rules = new Map<string, KubeObject[]>();
+      for (const { object } of objects) {
+        if (object.kind !== 'DestinationRule') continue;
+        const host = clusterService(String(object.spec?.host ?? ''), object.metadata.namespace);
+        if (host) rules.set(host.name, [...(rules.get(host.name) ?? []), object]);
+      }
+      return {
+        service: (name, namespace) => findObject(services, 'Service', name, namespace)?.object,
+        rule: (name, namespace) => (rules.get(name) ?? []).find(r => sameNamespace(r.metadata.namespace, namespace)),
+      };
     };
     const [old, next] = [lookups(before), lookups(after)];
     for (const [b, a] of [...pair(before, after, 'HTTPRoute'), ...pair(before, after, 'VirtualService')]) {
       if (!a) continue;
-      const previous = new Map((b ? backendShares(b.object, old.service, old.rule) : []).map(x => [x.key, x.share]));
+      const previous = new Map<string, number>();
+      // The Deployments the route sent requests to before the apply.
+      const reachedBefore = new Set<DeploymentMove>();
+      for (const x of b ? backendShares(b.object, old.service, old.rule) : []) {
+        previous.set(x.key, x.share);
+        if (x.share > 0) this.select(this.podsBefore, x.selector, x.namespace).forEach(d => reachedBefore.add(d));
+      }
+      const route = `${a.object.kind} ${a.object.metadata.name}`;
       for (const backend of backendShares(a.object, next.service, next.rule)) {
         const was = previous.get(backend.key) ?? 0;
-        if (backend.share <= was || backend.selector === undefined) continue;
-        const reached = this.podsAfter.select(backend.selector);
+        if (backend.share <= was) continue;
+        const raises = `${route} raises the share of ${backend.what} from ${percent(was)} to ${percent(backend.share)} `
+          + `of its requests (${backend.key.split(':')[0]})`;
+        if (backend.missing !== undefined) {
+          this.report(ownerOf(a.object), FindingCode.ROUTE_OUTPACES_PODS, `${raises}, but ${backend.missing}: `
+            + 'the requests would fail; add it, or send them to a backend that has ready pods');
+          continue;
+        }
+        if (backend.selector === undefined) continue;
+        const reached = this.select(this.podsAfter, backend.selector, backend.namespace);
         const pods = sum(reached.map(d => d.afterCount));
         const ready = sum(reached.map(d => d.minReady));
-        if (pods > 0 && ready >= pods) continue;
-        const route = `${a.object.kind} ${a.object.metadata.name}`;
-        this.report(ownerOf(a.object), FindingCode.ROUTE_OUTPACES_PODS, `${route} raises the share of ${backend.what} from `
-          + `${percent(was)} to ${percent(backend.share)} of its requests (${backend.key.split(':')[0]}), `
-          + (pods === 0 ? 'but no pod serves it: the requests would fail; '
-            : `in the same apply that leaves only ${ready} of its ${pods} pods ready when the route takes effect: `)
-          + 'start the pods in one apply (e.g. canaryReplicas), wait until they are ready, then move the traffic');
+        if (pods === 0 || ready < pods) {
+          this.report(ownerOf(a.object), FindingCode.ROUTE_OUTPACES_PODS, `${raises}, `
+            + (pods === 0 ? 'but no pod serves it: the requests would fail; '
+              : `in the same apply that leaves only ${ready} of its ${pods} pods ready when the route takes effect: `)
+            + 'start the pods in one apply (e.g. canaryReplicas), wait until they are ready, then move the traffic');
+        }
+        for (const d of reached) {
+          if (!d.before || !d.templateChanged || reachedBefore.has(d)) continue;
+          this.report(ownerOf(a.object), FindingCode.UNVERIFIED_SWITCH, `${raises}, onto Deployment ${d.name}, whose `
+            + 'pod template changes in the same apply, so its new pods get traffic that nobody checked them with: change '
+            + 'the template in one apply, check it, then move the traffic in the next');
+        }
       }
     }
   }
@@ -287,9 +344,10 @@ export class ReleaseDiff {
   /** The transition of one Service, and its findings. */
   private checkService(s: ServiceMove): ServiceTransition[] {
     const label = `Service ${s.name}`;
+    const ns = s.namespace;
     if (!s.after) {
       const selector = s.before!.object.spec?.selector;
-      const ready = this.readyBefore(selector);
+      const ready = this.readyBefore(selector, ns);
       if (ready > 0) {
         this.report(ownerOf(s.before!.object), FindingCode.SERVING_SERVICE_REMOVED,
           `${label}, which sent traffic to ${ready} ready ${ready === 1 ? 'pod' : 'pods'}, is removed`);
@@ -297,34 +355,49 @@ export class ReleaseDiff {
       return [];
     }
     const app = ownerOf(s.after.object);
+    const clusterIp = [s.before?.object.spec?.clusterIP, s.after.object.spec?.clusterIP];
+    if (clusterIp.every(ip => typeof ip === 'string' && ip !== '') && clusterIp[0] !== clusterIp[1]) {
+      this.report(app, FindingCode.CLUSTER_IP_CHANGED, `${label}: spec.clusterIP changes from ${clusterIp[0]} to `
+        + `${clusterIp[1]}; the API server rejects the apply, as the field is immutable: keep it, or replace the Service `
+        + 'under a new name');
+    }
     const selector: Record<string, string> | undefined = s.after.object.spec?.selector;
     if (!selector || Object.keys(selector).length === 0) return [];
-    if (this.afterWorkloads.select(selector).length === 0) {
+    if (this.select(this.afterWorkloads, selector, ns).length === 0) {
       this.report(app, FindingCode.SERVICE_SELECTS_NOTHING, `${label} selects no pod template of the new manifests `
         + `(selector ${canonical(selector)}), so it would drop its traffic: select the app's pods, or remove the Service`);
     }
     // Only the pods of Deployments are modelled; a Service in front of other workloads is left alone.
     const beforeSelector: Record<string, string> | undefined = s.before?.object.spec?.selector;
     const others = (sel: Record<string, string> | undefined, index: LabelIndex<Workload>) =>
-      index.select(sel).some(w => w.object.kind !== 'Deployment');
+      this.select(index, sel, ns).some(w => w.object.kind !== 'Deployment');
     if (others(selector, this.afterWorkloads) || others(beforeSelector, this.beforeWorkloads)) return [];
 
-    const before = s.before ? this.readyBefore(beforeSelector) : 0;
-    const selected = this.podsAfter.select(selector);
+    const before = s.before ? this.readyBefore(beforeSelector, ns) : 0;
+    const selected = this.select(this.podsAfter, selector, ns);
     const after = sum(selected.map(d => d.afterCount));
     // Endpoints follow a selector change within seconds, so for a moment either selector serves.
     const during = s.before
-      ? Math.min(this.readyDuring(beforeSelector), this.readyDuring(selector))
-      : this.readyDuring(selector);
-    const allowance = sum(selected.map(d => d.allowance));
+      ? Math.min(this.readyDuring(beforeSelector, ns), this.readyDuring(selector, ns))
+      : this.readyDuring(selector, ns);
+    // What a rolling update may take away counts for the Deployments that served before; a switch
+    // onto other pods must find them ready.
+    const served = (d: DeploymentMove) => d.before !== undefined && selectsLabels(beforeSelector, podLabels(d.before.object));
+    const allowance = sum(selected.filter(served).map(d => d.allowance));
     const floor = Math.max(0, Math.min(before, after) - allowance);
     if (during < floor) {
       this.report(app, FindingCode.CAPACITY_DROP, `${label}: ready pods fall to ${during} during the apply, below `
         + `${floor} (the fewer of ${before} before and ${after} after, less ${allowance} that the maxUnavailable of its `
         + `Deployments allows): ${this.capacityAdvice(selected)}`);
     }
-    if (s.before) this.checkSwitch(label, app, beforeSelector, selected);
-    return [{ name: s.name, namespace: s.namespace, app, before, after, during, floor }];
+    if (s.before) this.checkSwitch(label, app, selected.filter(d => !served(d)));
+    return [{ name: s.name, namespace: ns, app, before, after, during, floor }];
+  }
+
+  /** The items of `index` an equality selector picks in namespace `namespace`. */
+  private select<T extends { namespace?: string }>(index: LabelIndex<T>, selector: Record<string, string> | undefined,
+    namespace: string | undefined): T[] {
+    return index.select(selector).filter(item => sameNamespace(item.namespace, namespace));
   }
 
   /** What to do about a capacity drop: grow before shrinking. */
@@ -336,12 +409,10 @@ export class ReleaseDiff {
     return 'add the new pods in one apply and remove the old ones in the next, once the new ones are ready';
   }
 
-  /** `unverified-switch`: traffic moved to Deployments whose template did not run before. */
-  private checkSwitch(label: string, app: string, beforeSelector: Record<string, string> | undefined,
-    selected: DeploymentMove[]): void {
-    for (const d of selected) {
-      const wasSelected = d.before !== undefined && selectsLabels(beforeSelector, podLabels(d.before.object));
-      if (wasSelected || !d.templateChanged) continue;
+  /** `unverified-switch`: traffic moved to Deployments (`newlySelected`) whose template did not run before. */
+  private checkSwitch(label: string, app: string, newlySelected: DeploymentMove[]): void {
+    for (const d of newlySelected) {
+      if (!d.templateChanged) continue;
       const why = d.before ? 'whose pod template changes in the same apply' : 'which is new in this apply';
       this.report(app, FindingCode.UNVERIFIED_SWITCH, `${label}: traffic moves to Deployment ${d.name}, ${why}, `
         + 'so its new pods get traffic that nobody checked them with: change the template in one apply, check it, '
@@ -349,13 +420,13 @@ export class ReleaseDiff {
     }
   }
 
-  private readyBefore(selector: Record<string, string> | undefined): number {
-    return sum(this.podsBefore.select(selector).map(d => d.beforeReady));
+  private readyBefore(selector: Record<string, string> | undefined, namespace: string | undefined): number {
+    return sum(this.select(this.podsBefore, selector, namespace).map(d => d.beforeReady));
   }
 
   /** The fewest ready pods with these labels during the apply: pods of both templates must match. */
-  private readyDuring(selector: Record<string, string> | undefined): number {
-    return sum(this.podsBefore.select(selector)
+  private readyDuring(selector: Record<string, string> | undefined, namespace: string | undefined): number {
+    return sum(this.select(this.podsBefore, selector, namespace)
       .filter(d => d.after && selectsLabels(selector, podLabels(d.after.object)))
       .map(d => d.minReady));
   }
@@ -467,7 +538,7 @@ function pair(before: ReadObject[], after: ReadObject[], kind: string): Array<[R
 
 function workloads(objects: ReadObject[]): Workload[] {
   return objects.filter(o => WORKLOAD_KINDS.includes(o.object.kind))
-    .map(o => ({ object: o.object, labels: podLabels(o.object) }));
+    .map(o => ({ object: o.object, namespace: o.object.metadata.namespace, labels: podLabels(o.object) }));
 }
 
 /** The labels of a workload's pods. */

@@ -2,7 +2,7 @@
 // reaches, read from Gateway API HTTPRoutes and Istio VirtualServices (with their
 // DestinationRules). A route takes effect as soon as it is applied, so a share that grows must
 // land on pods that are ready already.
-import { KubeObject } from './manifests';
+import { describeObject, KubeObject, listAt } from './manifests';
 
 /** One backend of one rule of a route, with its share of the rule's requests. */
 export interface BackendShare {
@@ -12,52 +12,90 @@ export interface BackendShare {
   readonly what: string;
   /** Its share of the rule's requests, from 0 to 1. */
   readonly share: number;
+  /** The namespace of the Service it names (the route's when the reference leaves it out). */
+  readonly namespace?: string;
   /** The labels of the pods it reaches, or undefined when the gate cannot tell. */
   readonly selector?: Record<string, string>;
+  /**
+   * Why the backend reaches no pod: a Service of the cluster (or a subset of one) that the release
+   * does not hold. Undefined when it resolves, or names something outside the cluster.
+   */
+  readonly missing?: string;
 }
+
+/** Looks up an object of the same release by name and namespace. */
+export type Lookup = (name: string, namespace: string | undefined) => KubeObject | undefined;
 
 /**
  * The backends of `route` with their shares. `services` and `rules` look up the Services and
- * DestinationRules of the same release, by name.
+ * DestinationRules (by the name of their host) of the same release.
+ *
+ * @throws ManifestError when a field the shares come from is not a list
  */
-export function backendShares(route: KubeObject, services: (name: string) => KubeObject | undefined,
-  rules: (host: string) => KubeObject | undefined): BackendShare[] {
+export function backendShares(route: KubeObject, services: Lookup, rules: Lookup): BackendShare[] {
+  const where = (field: string) => `${describeObject(route)}: ${field}`;
+  const namespace = route.metadata.namespace;
   if (route.kind === 'HTTPRoute') {
-    return (route.spec?.rules ?? []).flatMap((rule: any, r: number) => {
-      const refs: any[] = (rule.backendRefs ?? []).filter((ref: any) => (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service');
+    return listAt(route.spec?.rules, where('spec.rules')).flatMap((rule: any, r: number) => {
+      const refs = listAt(rule?.backendRefs, where(`spec.rules[${r}].backendRefs`))
+        .filter((ref: any) => (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service');
       const weights = refs.map(ref => (typeof ref.weight === 'number' ? ref.weight : 1));
       const total = weights.reduce((a, b) => a + b, 0);
-      return refs.map((ref, i) => ({
-        key: `rule ${r + 1}: ${ref.name}`,
-        what: `Service ${ref.name}`,
-        share: total === 0 ? 0 : weights[i] / total,
-        selector: services(ref.name)?.spec?.selector,
-      }));
+      return refs.map((ref, i) => {
+        const ns: string | undefined = ref.namespace ?? namespace;
+        const service = services(ref.name, ns);
+        return {
+          key: `rule ${r + 1}: ${ref.name}`,
+          what: `Service ${ref.name}`,
+          share: total === 0 ? 0 : weights[i] / total,
+          namespace: ns,
+          selector: service?.spec?.selector,
+          missing: service ? undefined : `there is no Service ${ref.name} in the new manifests`,
+        };
+      });
     });
   }
   if (route.kind === 'VirtualService') {
-    return (route.spec?.http ?? []).flatMap((http: any, r: number) => {
-      const destinations: any[] = http.route ?? [];
+    return listAt(route.spec?.http, where('spec.http')).flatMap((http: any, r: number) => {
+      const destinations = listAt(http?.route, where(`spec.http[${r}].route`));
       // A single destination takes every request, whatever its weight says.
       const weights = destinations.map(d => (destinations.length === 1 ? 1 : (typeof d.weight === 'number' ? d.weight : 0)));
       const total = weights.reduce((a, b) => a + b, 0);
       return destinations.map((d, i) => {
         const host: string = d.destination?.host ?? '';
-        const name = host.split('.')[0];
         const subset: string | undefined = d.destination?.subset;
-        const service = services(name);
-        const labels = subset === undefined ? {}
-          : (rules(name)?.spec?.subsets ?? []).find((s: any) => s.name === subset)?.labels;
-        return {
+        const base = {
           key: `rule ${r + 1}: ${host}${subset ? `/${subset}` : ''}`,
           what: subset ? `subset ${subset} of ${host}` : `host ${host}`,
           share: total === 0 ? 0 : weights[i] / total,
-          selector: service?.spec?.selector && labels ? { ...service.spec.selector, ...labels } : undefined,
         };
+        const target = clusterService(host, namespace);
+        if (!target) return base;
+        const at = { ...base, namespace: target.namespace };
+        const service = services(target.name, target.namespace);
+        if (!service) return { ...at, missing: `there is no Service ${target.name} in the new manifests` };
+        if (subset === undefined) return { ...at, selector: service.spec?.selector };
+        const rule = rules(target.name, target.namespace);
+        const subsets = rule ? listAt(rule.spec?.subsets, `${describeObject(rule)}: spec.subsets`) : [];
+        const labels = subsets.find((s: any) => s?.name === subset)?.labels;
+        if (!labels) return { ...at, missing: `no DestinationRule of the new manifests defines subset ${subset} of ${host}` };
+        return { ...at, selector: service.spec?.selector && { ...service.spec.selector, ...labels } };
       });
     });
   }
   return [];
+}
+
+/**
+ * The Service an Istio host names in the cluster: a short name (in the namespace of the route), or
+ * `name.namespace.svc` with or without the cluster domain. Undefined for any other host, such as
+ * an external one.
+ */
+export function clusterService(host: string, namespace: string | undefined): { name: string; namespace?: string } | undefined {
+  if (host === '' || host.includes('*')) return undefined;
+  if (!host.includes('.')) return { name: host, namespace };
+  const match = /^([^.]+)\.([^.]+)\.svc(\..+)?$/.exec(host);
+  return match ? { name: match[1], namespace: match[2] } : undefined;
 }
 
 /** A share as a percentage with at most two decimals. */

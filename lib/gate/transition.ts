@@ -2,7 +2,7 @@
 // old ones: how many of its pods stay ready, and how many the rolling update may take away.
 import * as kplus from 'cdk8s-plus-27';
 import { ResolvedRollingUpdate, RollingUpdatePlan } from '../planning/rolling-update-plan';
-import { KubeObject, ReadObject, sameSpec } from './manifests';
+import { KubeObject, namespaceOf, ReadObject, sameSpec } from './manifests';
 
 /** One Deployment in the old and the new release (either may be missing). */
 export interface DeploymentMove {
@@ -51,7 +51,7 @@ export function deploymentMove(before: ReadObject | undefined, after: ReadObject
   }
   return {
     name: some.metadata.name,
-    namespace: some.metadata.namespace,
+    namespace: namespaceOf(before, after),
     before, after, beforeCount, beforeReady, afterCount, templateChanged, minReady,
     // A Recreate rollout may take every pod; that is reported as its own warning instead.
     allowance: recreate && templateChanged ? afterCount : unavailable,
@@ -87,7 +87,8 @@ function nextPodCount(before: ReadObject | undefined, after: KubeObject, beforeC
 /** Whether the old release set `spec.replicas` and the new one leaves it out. */
 export function replicasFieldRemoved(before: ReadObject, after: KubeObject): boolean {
   // A live object read without a record of what was applied always has the field (defaulted).
-  return !before.defaulted && typeof before.object.spec?.replicas === 'number' && after.spec?.replicas === undefined;
+  // `replicas: null` removes the field as leaving it out does.
+  return !before.defaulted && typeof before.object.spec?.replicas === 'number' && (after.spec?.replicas === undefined || after.spec.replicas === null);
 }
 
 /**

@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
   AppProps, AutoscalingProps, BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, DisruptionBudget,
-  PodSecurityLevel, RampedApp, RampedAppProps, RecreateApp, ReleaseDiff, RollingUpdatePlan, RollingUpdateProps,
+  PodSecurityLevel, RampedApp, RampedAppProps, RecreateApp, ReleaseDiff, RollingUpdateProps,
   ServedAppProps, Slot, VariantProps,
 } from '../../lib';
 import { matches } from '../../lib/checks/chart-checks';
@@ -250,12 +250,6 @@ export function withSelectorChanged(manifests: Manifest[]): Manifest[] {
     changed.spec.template.metadata.labels.tier = 'web';
     return changed;
   });
-}
-
-/** Pods of `replicas` the rolling update keeps available. */
-export function keptAvailable(props: RollingUpdateProps & { replicas?: number }): number {
-  const replicas = props.replicas ?? 2;
-  return replicas === 0 ? 0 : replicas - Math.min(RollingUpdatePlan.resolve({ ...props, replicas }).maxUnavailable, replicas);
 }
 
 export const recreate: Build<AppProps> = (chart, props) => new RecreateApp(chart, 'app', props);
