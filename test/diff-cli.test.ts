@@ -131,8 +131,8 @@ describe('diff: bad input exits 2 with a message naming the file or flag, and pr
     [['diff', 'a', 'b', '--allow'], '--allow needs a code'],
     [['diff', 'a', 'b', '--allow', 'oops'], '--allow is "oops"; the codes are selector-changed, capacity-drop, '
       + 'unverified-switch, live-template-changed, both-slots-changed, unverified-promotion, service-selects-nothing, '
-      + 'replicas-field-removed, replicas-under-autoscaler, cluster-ip-changed, serving-service-removed, recreate-downtime, '
-      + 'route-outpaces-pods'],
+      + 'replicas-field-removed, replicas-under-autoscaler, immutable-field-changed, target-port-missing, serving-service-removed, '
+      + 'recreate-downtime, route-outpaces-pods'],
   ])('%j', (argv, message) => {
     // WHEN
     const run = cli(argv);
@@ -176,6 +176,13 @@ describe('diff: bad input exits 2 with a message naming the file or flag, and pr
     const run = cli(['diff', odd, odd]);
     expect(run).toMatchObject({ code: 2, stdout: '' });
     expect(run.stderr).toMatch('error: HTTPRoute/web: spec.rules is not a list ({"backendRefs":[]})\n');
+  });
+
+  test('a Deployment whose replicas are not a count', () => {
+    const odd = file('odd-replicas.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: -1\n');
+    const run = cli(['diff', odd, odd]);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch('error: Deployment/web: spec.replicas is -1; it must be an integer from 0 to 2147483647\n');
   });
 
   test('a directory without YAML files', () => {

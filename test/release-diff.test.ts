@@ -252,10 +252,20 @@ describe('findings', () => {
     // WHEN
     const diff = ReleaseDiff.between(
       [deployment('v1', { replicas: 2, labels: { app: 'a', v: '1' } }), service('a', { app: 'a', v: '1' })],
-      [deployment('v1', { replicas: 2, labels: { app: 'a', v: '1' } }), deployment('v2', { replicas: 2, labels: { app: 'a', v: '2' } }),
-        service('a', { app: 'a', v: '2' })]);
+      [deployment('v1', { replicas: 2, labels: { app: 'a', v: '1' } }),
+        deployment('v2', { replicas: 2, image: 'web:2', labels: { app: 'a', v: '2' } }), service('a', { app: 'a', v: '2' })]);
     // THEN
     expect(codes(diff)).toContain('block unverified-switch');
+  });
+
+  test('unverified-switch: not for a new Deployment whose pods run exactly what the Service sent to before', () => {
+    // GIVEN: one Deployment per zone, the second one new, with the same pod spec
+    const zone = (z: string, replicas: number) => deployment(`web-${z}`, { replicas, labels: { app: 'web', zone: z } });
+    // WHEN
+    const diff = ReleaseDiff.between([zone('a', 3), service('web', { app: 'web' })],
+      [zone('a', 3), zone('b', 3), service('web', { app: 'web' })]);
+    // THEN
+    expect(codes(diff)).toEqual([]);
   });
 
   test('live-template-changed: a new image in the active slot', () => {
@@ -411,7 +421,7 @@ describe('autoscalers, immutable Service fields and malformed routes', () => {
     expect(codes(diff)).toEqual(['block replicas-field-removed']);
   });
 
-  test('cluster-ip-changed: a Service\'s clusterIP that changes is blocked; one left out is not', () => {
+  test('immutable-field-changed: a Service\'s clusterIP that changes is blocked; one left out is not', () => {
     // GIVEN
     const withIp = (clusterIP?: string) => {
       const s = service('web', { app: 'web' });
@@ -420,8 +430,8 @@ describe('autoscalers, immutable Service fields and malformed routes', () => {
     const run = (before: string | undefined, after: string | undefined) =>
       codes(ReleaseDiff.between([deployment('web', { replicas: 2 }), withIp(before)], [deployment('web', { replicas: 2 }), withIp(after)]));
     // THEN
-    expect(run('None', '10.0.0.7')).toEqual(['block cluster-ip-changed']);
-    expect(run('10.0.0.6', '10.0.0.7')).toEqual(['block cluster-ip-changed']);
+    expect(run('None', '10.0.0.7')).toEqual(['block immutable-field-changed']);
+    expect(run('10.0.0.6', '10.0.0.7')).toEqual(['block immutable-field-changed']);
     expect(ReleaseDiff.between([deployment('web', { replicas: 2 }), withIp('None')], [deployment('web', { replicas: 2 }), withIp('10.0.0.7')])
       .findings[0].message).toBe('Service web: spec.clusterIP changes from None to 10.0.0.7; the API server rejects the apply, '
       + 'as the field is immutable: keep it, or replace the Service under a new name');
@@ -497,6 +507,47 @@ describe('routes', () => {
     expect(diff.findings.map(f => f.message)).toEqual([expect.stringContaining('but there is no Service web-v2 in the new manifests')]);
   });
 
+  test('route-outpaces-pods: a share that stays while its backend loses every pod, or the Service, or every weight', () => {
+    // GIVEN: 50% / 50%
+    const split = [version(1, 3), version(2, 3), ...services, httpRoute({ 'web-v1': 50, 'web-v2': 50 })];
+    // WHEN
+    const noPods = ReleaseDiff.between(split, [version(1, 3), version(2, 0), ...services, httpRoute({ 'web-v1': 50, 'web-v2': 50 })]);
+    const noService = ReleaseDiff.between(split, [version(1, 3), version(2, 3), services[0], httpRoute({ 'web-v1': 50, 'web-v2': 50 })]);
+    const noWeight = ReleaseDiff.between(split, [version(1, 3), version(2, 3), ...services, httpRoute({ 'web-v1': 0, 'web-v2': 0 })]);
+    // THEN
+    expect(codes(noPods)).toEqual(['block route-outpaces-pods']);
+    expect(noPods.findings[0].message).toBe('HTTPRoute web keeps Service web-v2 at 50% of its requests (rule 1), but no pod '
+      + 'serves it: the requests would fail; start the pods in one apply, wait until they are ready, then move the traffic');
+    expect(codes(noService)).toEqual(['warn serving-service-removed', 'block route-outpaces-pods']);
+    expect(noService.findings[1].message).toMatch(
+      /^HTTPRoute web keeps Service web-v2 at 50% of its requests \(rule 1\), but there is no Service web-v2/);
+    expect(codes(noWeight)).toEqual(['block route-outpaces-pods']);
+    expect(noWeight.findings[0].message).toBe('HTTPRoute web: rule 1 gives every backend a weight of 0, so its requests fail: '
+      + 'give a backend with ready pods a weight');
+  });
+
+  test('a new route served nothing before: only its backends must exist', () => {
+    // WHEN: a new app, its pods and its route in one apply
+    const fresh = ReleaseDiff.between([], [version(1, 3), version(2, 3), ...services, httpRoute({ 'web-v1': 50, 'web-v2': 50 })]);
+    const missing = ReleaseDiff.between([], [version(1, 3), services[0], httpRoute({ 'web-v1': 50, 'web-v2': 50 })]);
+    // THEN
+    expect(codes(fresh)).toEqual([]);
+    expect(codes(missing)).toEqual(['block route-outpaces-pods']);
+  });
+
+  test('a route to a Service in front of a StatefulSet is left alone', () => {
+    // GIVEN
+    const db = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' },
+      spec: { selector: { matchLabels: { app: 'db' } }, serviceName: 'db', template: { metadata: { labels: { app: 'db' } }, spec: {} } } };
+    const route = (weight: number) => ({ ...httpRoute({ 'web-v1': 100 - weight }),
+      spec: { rules: [{ backendRefs: [{ name: 'web-v1', port: 80, weight: 100 - weight }, { name: 'db', port: 80, weight }] }] } });
+    // WHEN
+    const diff = ReleaseDiff.between([...before, db, service('db', { app: 'db' }), route(0)],
+      [...before.slice(0, -1), db, service('db', { app: 'db' }), route(10)]);
+    // THEN
+    expect(codes(diff)).toEqual([]);
+  });
+
   describe('Istio', () => {
     const virtualService = (host: string, weights: Record<string, number>) => ({
       apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web' },
@@ -521,6 +572,19 @@ describe('routes', () => {
         + 'manifests defines subset v2 of web: the requests would fail')]);
     });
 
+    test('route-outpaces-pods: a subset moved onto pods that are not ready yet, its share unchanged', () => {
+      // GIVEN: v2 takes 10%; a third Deployment is scaled up from 0
+      const relabelled = { ...rule(['v1', 'v2']), spec: { host: 'web', subsets: [{ name: 'v1', labels: { v: '1' } }, { name: 'v2', labels: { v: '3' } }] } };
+      // WHEN
+      const diff = ReleaseDiff.between([...objects, version(3, 0), rule(['v1', 'v2']), virtualService('web', { v1: 90, v2: 10 })],
+        [...objects, version(3, 3), relabelled, virtualService('web', { v1: 90, v2: 10 })]);
+      // THEN
+      expect(diff.findings.map(f => f.message)).toEqual([expect.stringMatching(
+        /^VirtualService web keeps subset v2 of web at 10% of its requests \(rule 1\), in the same apply that leaves only 0 of/,
+      )]);
+      expect(diff.findings[0].message).toContain('leaves only 0 of its 3 new pods ready when the route takes effect');
+    });
+
     test('a share that grows onto a checked subset passes; hosts outside the cluster are left alone', () => {
       // WHEN
       const checked = ReleaseDiff.between([...objects, rule(['v1', 'v2']), virtualService('web', { v1: 100, v2: 0 })],
@@ -531,6 +595,149 @@ describe('routes', () => {
       expect(codes(checked)).toEqual([]);
       expect(codes(external)).toEqual([]);
     });
+  });
+});
+
+describe('what the cluster shows', () => {
+  /** `objects` as `kubectl get -o yaml` prints them after `kubectl apply`: the record, a uid and a status. */
+  const asLive = (objects: any[], change: (o: any) => any = o => o) => objects.map(o => change({
+    ...o,
+    metadata: { ...o.metadata, uid: `uid-${o.metadata.name}`, generation: 1,
+      annotations: { ...o.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(o) } },
+    status: o.kind === 'Deployment'
+      ? { observedGeneration: 1, ...Object.fromEntries(['replicas', 'readyReplicas', 'updatedReplicas'].map(k => [k, o.spec.replicas])) }
+      : {},
+  }));
+
+  test('a slot\'s image changed on the cluster since the apply: applying the manifests again changes the live slot', () => {
+    // GIVEN: kubectl set image on the live slot blue
+    const live = asLive(blueGreen({}), o => (o.kind === 'Deployment' && o.metadata.name === 'shop-api-blue'
+      ? { ...o, spec: { ...o.spec, template: { ...o.spec.template, spec: { ...o.spec.template.spec,
+        containers: [{ ...o.spec.template.spec.containers[0], image: 'r/api:1.4.1-hotfix' }] } } } } : o));
+    // WHEN
+    const diff = ReleaseDiff.between(live, blueGreen({}));
+    const unchanged = ReleaseDiff.between(asLive(blueGreen({})), blueGreen({}));
+    // THEN
+    expect(codes(diff)).toEqual(['block live-template-changed']);
+    expect(codes(unchanged)).toEqual([]);
+  });
+
+  test('unverified-switch: a switch to a slot whose rollout has not finished on the cluster', () => {
+    // GIVEN: green still rolling out (1 of 3 pods updated)
+    const live = asLive(blueGreen({}), o => (o.metadata.name === 'shop-api-green' ? { ...o, status: { ...o.status, updatedReplicas: 1 } } : o));
+    // WHEN
+    const diff = ReleaseDiff.between(live, blueGreen({ activeSlot: Slot.GREEN }));
+    // THEN
+    expect(codes(diff)).toEqual(['block unverified-switch']);
+    expect(diff.findings[0].message).toMatch(/to Deployment shop-api-green, whose rollout on the cluster has not finished/);
+  });
+
+  test('the ReplicaSets and Pods of Deployments (kubectl get all) do not hide a capacity drop', () => {
+    // GIVEN
+    const owned = (kind: string, name: string, slot: string) => ({ apiVersion: 'v1', kind, metadata: { name, uid: name,
+      labels: { app: 'api', slot }, ownerReferences: [{ kind: 'Deployment', name: `api-${slot}`, controller: true }] },
+    spec: { template: { metadata: { labels: { app: 'api', slot } } } } });
+    const slots = (green: number, active: string) => [deployment('api-blue', { replicas: 3, labels: { app: 'api', slot: 'blue' } }),
+      deployment('api-green', { replicas: green, labels: { app: 'api', slot: 'green' } }), service('api', { app: 'api', slot: active })];
+    // WHEN
+    const diff = ReleaseDiff.between([...slots(0, 'blue'), owned('ReplicaSet', 'api-blue-1', 'blue'), owned('Pod', 'api-blue-1-a', 'blue')],
+      slots(3, 'green'));
+    // THEN
+    expect(codes(diff)).toEqual(['block capacity-drop']);
+  });
+
+  test('manifests with an empty status (kubectl create --dry-run) are manifests, not live objects', () => {
+    // GIVEN
+    const withStatus = (objects: any[]) => objects.map(o => ({ ...o, status: {} }));
+    // WHEN
+    const diff = ReleaseDiff.between(withStatus(blueGreen({ idleReplicas: 0 })),
+      withStatus(blueGreen({ activeSlot: Slot.GREEN })));
+    // THEN
+    expect(codes(diff)).toEqual(['block capacity-drop']);
+  });
+
+  test('replicas-under-autoscaler: an autoscaler that runs on the cluster counts', () => {
+    // GIVEN
+    const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', uid: 'h' },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 20 }, status: { currentReplicas: 12 } };
+    const live = { ...deployment('web'), metadata: { name: 'web', uid: 'u' }, status: { replicas: 12, readyReplicas: 12 } };
+    // WHEN
+    const diff = ReleaseDiff.between([live, hpa], [deployment('web', { replicas: 3 })]);
+    // THEN
+    expect(codes(diff)).toEqual(['block replicas-under-autoscaler']);
+  });
+
+  test('immutable-field-changed: clusterIP None over an allocated address, or another address than the live one', () => {
+    // GIVEN
+    const web = (spec: Record<string, unknown> = {}) => {
+      const s = service('web', { app: 'web' });
+      return { ...s, spec: { ...s.spec, ...spec } };
+    };
+    const live = { ...web({ clusterIP: '10.96.0.10' }), metadata: { name: 'web', uid: 'u',
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(web()) } } };
+    const run = (b: any, a: any) => codes(ReleaseDiff.between([deployment('web', { replicas: 2 }), b], [deployment('web', { replicas: 2 }), a]));
+    // THEN
+    expect(run(web(), web({ clusterIP: 'None' }))).toEqual(['block immutable-field-changed']);
+    expect(run(live, web({ clusterIP: '10.96.0.99' }))).toEqual(['block immutable-field-changed']);
+    expect(ReleaseDiff.between([live], [web({ clusterIP: 'None' })]).findings[0].message).toBe('Service web: spec.clusterIP '
+      + 'changes from 10.96.0.10 to None; the API server rejects the apply, as the field is immutable: keep it, or replace '
+      + 'the Service under a new name');
+    expect(run(live, web({ clusterIP: '10.96.0.10' }))).toEqual([]);
+    expect(run(web({ type: 'ExternalName', externalName: 'a.example.com' }), web({ clusterIP: 'None' }))).toEqual([]);
+  });
+
+  test('immutable-field-changed and selector-changed: a Job\'s pod template, a StatefulSet\'s selector', () => {
+    // GIVEN
+    const job = (image: string) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image }] } } } });
+    const db = (labels: Record<string, string>) => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' },
+      spec: { selector: { matchLabels: labels }, serviceName: 'db', template: { metadata: { labels }, spec: {} } } });
+    // WHEN / THEN
+    expect(codes(ReleaseDiff.between([job('m:1')], [job('m:2')]))).toEqual(['block immutable-field-changed']);
+    expect(ReleaseDiff.between([job('m:1')], [job('m:2')]).findings[0].message).toMatch(/^Job migrate: spec.template changes/);
+    expect(codes(ReleaseDiff.between([job('m:1')], [job('m:1')]))).toEqual([]);
+    expect(codes(ReleaseDiff.between([db({ app: 'db' })], [db({ app: 'db', tier: 'data' })]))).toEqual(['block selector-changed']);
+  });
+
+  test('target-port-missing: a named targetPort the new pods no longer have', () => {
+    // GIVEN
+    const web = (portName: string, image: string) => {
+      const d = deployment('web', { replicas: 3, image });
+      d.spec.template.spec.containers[0].ports = [{ name: portName, containerPort: 8080 }];
+      return d;
+    };
+    const svc = (targetPort: string | number) => ({ ...service('web', { app: 'web' }), spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort }] } });
+    // WHEN
+    const renamed = ReleaseDiff.between([web('http', 'web:1'), svc('http')], [web('web', 'web:2'), svc('http')]);
+    const byNumber = ReleaseDiff.between([web('http', 'web:1'), svc(8080)], [web('web', 'web:2'), svc(8080)]);
+    // THEN
+    expect(codes(renamed)).toEqual(['block target-port-missing']);
+    expect(renamed.findings[0].message).toBe('Service web: its targetPort "http" names no container port of the pods of '
+      + 'Deployment web, so they get none of its traffic: name the port in the pod template, or give the Service the port\'s number');
+    expect(codes(byNumber)).toEqual([]);
+  });
+});
+
+describe('manifests the gate cannot read are errors that name the object and field', () => {
+  const route = (spec: any, kind = 'HTTPRoute') => ({ apiVersion: 'x/v1', kind, metadata: { name: 'web' }, spec });
+  test.each([
+    ['replicas -1', [deployment('web', { replicas: -1 })], 'Deployment/web: spec.replicas is -1; it must be an integer from 0 to 2147483647'],
+    ['replicas 2.5', [deployment('web', { replicas: 2.5 })], 'Deployment/web: spec.replicas is 2.5; it must be an integer from 0 to 2147483647'],
+    ['a null backendRef', [route({ rules: [{ backendRefs: [null] }] })], 'HTTPRoute/web: spec.rules[0].backendRefs[0] is not an object (null)'],
+    ['a null destination', [route({ http: [{ route: [null] }] }, 'VirtualService')], 'VirtualService/web: spec.http[0].route[0] is not an object (null)'],
+    ['a host that is a number', [route({ http: [{ route: [{ destination: { host: 7 } }] }] }, 'VirtualService')],
+      'VirtualService/web: spec.http[0].route[0].destination has a host or subset that is not a string'],
+  ])('%s', (_, after, message) => {
+    expect(() => ReleaseDiff.between([], after)).toThrow(message);
+  });
+
+  test('containers that are not a list', () => {
+    // GIVEN: a canary whose stable track's containers are a map, with a changed template
+    const broken = canary({ stable: { image: 'r/search:1.5.0' } }).map(o => (o.kind === 'Deployment' && o.metadata.name === 'shop-search'
+      ? { ...o, spec: { ...o.spec, template: { ...o.spec.template, spec: { ...o.spec.template.spec, containers: { a: {} } } } } }
+      : o));
+    // THEN
+    expect(() => ReleaseDiff.between(canary({}), broken)).toThrow('Deployment/shop-search: spec.template.spec.containers is not a list');
   });
 });
 

@@ -30,6 +30,12 @@ export interface ReadObject {
   readonly defaulted: boolean;
   /** Read from a cluster: `status` tells how many pods are ready. */
   readonly live: boolean;
+  /**
+   * The object as the cluster holds it, when `object` is what was last applied to it: the two
+   * differ where someone changed the object since (`kubectl set image`, `kubectl scale`), and the
+   * cluster's values are what an apply changes.
+   */
+  readonly current?: KubeObject;
 }
 
 /** Whether `value` looks like a Kubernetes object: a kind, an apiVersion and a name. */
@@ -67,7 +73,10 @@ export function readObjects(docs: unknown[], source: string): ReadObject[] {
  * the defaults the API server fills in.
  */
 function applied(object: KubeObject): ReadObject {
-  const live = object.status !== undefined || object.metadata.uid !== undefined || object.metadata.resourceVersion !== undefined;
+  // `kubectl create --dry-run=client -o yaml` writes manifests with an empty status.
+  const status = object.status;
+  const hasStatus = typeof status === 'object' && status !== null && Object.keys(status).length > 0;
+  const live = hasStatus || object.metadata.uid !== undefined || object.metadata.resourceVersion !== undefined;
   if (!live) return { object, defaulted: false, live };
   const record = object.metadata.annotations?.[LAST_APPLIED];
   if (record !== undefined) {
@@ -75,7 +84,8 @@ function applied(object: KubeObject): ReadObject {
       const last = JSON.parse(record);
       if (isKubeObject(last)) {
         const namespace = last.metadata.namespace ?? object.metadata.namespace;
-        return { object: { ...last, metadata: { ...last.metadata, namespace }, status: object.status }, defaulted: false, live };
+        const record = { ...last, metadata: { ...last.metadata, namespace }, status: object.status };
+        return { object: record, defaulted: false, live, current: object };
       }
     } catch {
       // An unreadable record: fall back to the live object, compared leniently.
@@ -159,8 +169,14 @@ export function sameSpec(before: unknown, after: unknown, defaulted: boolean): b
   return defaulted ? holds(before, after) : sameJson(before, after);
 }
 
-function holds(before: unknown, after: unknown): boolean {
+/**
+ * Whether an object read from a cluster (`before`) holds everything `after` says: fields `after`
+ * leaves out are the API server's defaults, an empty string, 0 or false it leaves out of what it
+ * prints, and quantities compare by value.
+ */
+export function holds(before: unknown, after: unknown): boolean {
   if (after === undefined || after === null) return true;
+  if (before === undefined && (after === '' || after === 0 || after === false)) return true;
   if (Array.isArray(after)) {
     if (before === undefined && after.length === 0) return true;
     return Array.isArray(before) && before.length === after.length && after.every((a, i) => holds(before[i], a));

@@ -6,16 +6,19 @@ import { LabelIndex, selectsLabels } from '../label-index';
 import { Label } from '../labels';
 import {
   byKindAndName, canonical, counterpart, describeObject, findObject, KubeObject, namespaceOf, ReadObject, readObjects,
-  sameJson, sameNamespace,
+  listAt, sameJson, sameNamespace, sameSpec,
 } from './manifests';
-import { backendShares, clusterService, Lookup, percent } from './route-shares';
+import { BackendShare, backendShares, clusterService, Lookup, percent } from './route-shares';
 import { DeploymentMove, deploymentMove, maxTotal, maxUnavailable, replicasFieldRemoved } from './transition';
 
 /**
  * What a finding is about. The values are stable strings, the ones `--allow` takes.
  */
 export enum FindingCode {
-  /** A Deployment's `spec.selector` changes: the API server rejects the apply (the field is immutable). */
+  /**
+   * A Deployment's (or StatefulSet's, DaemonSet's, ReplicaSet's, Job's) `spec.selector` changes:
+   * the API server rejects the apply (the field is immutable).
+   */
   SELECTOR_CHANGED = 'selector-changed',
   /**
    * Ready pods behind a Service fall, during the apply, below the fewer of before and after less
@@ -42,8 +45,16 @@ export enum FindingCode {
    * every apply sets it back to that count, whatever the autoscaler chose.
    */
   REPLICAS_UNDER_AUTOSCALER = 'replicas-under-autoscaler',
-  /** A Service's `spec.clusterIP` changes: the API server rejects the apply (the field is immutable). */
-  CLUSTER_IP_CHANGED = 'cluster-ip-changed',
+  /**
+   * Another field the API server does not let change does: a Service's `spec.clusterIP`, a Job's
+   * pod template. The apply is rejected.
+   */
+  IMMUTABLE_FIELD_CHANGED = 'immutable-field-changed',
+  /**
+   * A Service's named `targetPort` is a port the pods of a Deployment it selects do not have: they
+   * get none of its traffic.
+   */
+  TARGET_PORT_MISSING = 'target-port-missing',
   /** A Service that selected pods is removed. */
   SERVING_SERVICE_REMOVED = 'serving-service-removed',
   /** A Recreate Deployment's template changes: every pod stops before the new ones start. */
@@ -65,6 +76,8 @@ export enum Severity {
   /** Worth knowing; the move may go ahead. */
   WARN = 'warn',
 }
+
+const SWITCH_ADVICE = 'change the template in one apply, check it, then move the traffic in the next';
 
 /** The codes that warn by default; every other code blocks. */
 const WARNINGS = [FindingCode.SERVING_SERVICE_REMOVED, FindingCode.RECREATE_DOWNTIME];
@@ -223,7 +236,8 @@ export class ReleaseDiff {
     this.beforeWorkloads = new LabelIndex(workloads(before), w => w.labels);
     this.afterWorkloads = new LabelIndex(workloads(after), w => w.labels);
 
-    this.checkDeployments(after);
+    this.checkImmutableFields(before, after);
+    this.checkDeployments(before, after);
     this.services = this.serviceMoves.flatMap(s => this.checkService(s));
     this.checkRoutes(before, after);
     this.apps = this.recogniseApps();
@@ -242,10 +256,34 @@ export class ReleaseDiff {
     this.findings.push({ app, code, severity, message });
   }
 
-  private checkDeployments(next: ReadObject[]): void {
-    // The HorizontalPodAutoscalers of the new release by the name of the Deployment they scale.
+  /** `selector-changed` and `immutable-field-changed` for workloads. */
+  private checkImmutableFields(before: ReadObject[], after: ReadObject[]): void {
+    for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']) {
+      for (const [b, a] of pair(before, after, kind)) {
+        if (!b || !a) continue;
+        const name = `${kind} ${a.object.metadata.name}`;
+        const [was, is] = [b.object.spec?.selector, a.object.spec?.selector];
+        // A Job's selector is usually the API server's own: one left out of the manifest is kept.
+        const kept = is === undefined ? kind === 'Job' || b.defaulted : sameJson(was, is);
+        if (!kept) {
+          this.report(ownerOf(a.object), FindingCode.SELECTOR_CHANGED, `${name}: spec.selector changes from `
+            + `${canonical(was)} to ${canonical(is)}; the API server rejects the apply, as the field is immutable: keep `
+            + `the selector, or replace the ${kind} under a new name`);
+        }
+        if (kind === 'Job' && !sameSpec(b.object.spec?.template, a.object.spec?.template, b.defaulted)) {
+          this.report(ownerOf(a.object), FindingCode.IMMUTABLE_FIELD_CHANGED, `${name}: spec.template changes; the API `
+            + 'server rejects the apply, as a Job\'s pod template is immutable: delete the Job first, or run the new '
+            + 'template as a Job of another name');
+        }
+      }
+    }
+  }
+
+  private checkDeployments(previous: ReadObject[], next: ReadObject[]): void {
+    // The HorizontalPodAutoscalers that will scale Deployments: those of the new release, and
+    // those running on the cluster, which an apply leaves in place. By the Deployment's name.
     const autoscalers = new Map<string, KubeObject[]>();
-    for (const { object } of next) {
+    for (const { object } of [...next, ...previous.filter(o => o.live)]) {
       const target = object.kind === 'HorizontalPodAutoscaler' ? object.spec?.scaleTargetRef : undefined;
       if (target?.kind !== 'Deployment' || typeof target.name !== 'string') continue;
       autoscalers.set(target.name, [...(autoscalers.get(target.name) ?? []), object]);
@@ -263,11 +301,6 @@ export class ReleaseDiff {
       if (!before || !after) continue;
       const app = ownerOf(after.object);
       const name = `Deployment ${d.name}`;
-      if (!sameJson(before.object.spec?.selector, after.object.spec?.selector)) {
-        this.report(app, FindingCode.SELECTOR_CHANGED, `${name}: spec.selector changes from `
-          + `${canonical(before.object.spec?.selector)} to ${canonical(after.object.spec?.selector)}; the API server `
-          + 'rejects the apply, as the field is immutable: keep the selector, or replace the Deployment under a new name');
-      }
       if (replicasFieldRemoved(before, after.object)) {
         this.report(app, FindingCode.REPLICAS_FIELD_REMOVED, `${name}: spec.replicas (${before.object.spec.replicas}) is `
           + 'left out of the new manifest, so kubectl apply removes it and the Deployment drops to 1 pod: keep the '
@@ -281,9 +314,11 @@ export class ReleaseDiff {
   }
 
   /**
-   * `route-outpaces-pods`: a backend whose share grows must have, when the apply lands, every pod
-   * it runs after it ready (and some pods at all). `unverified-switch`: nor may the share move to a
-   * Deployment the route did not reach before whose template changes in the same apply.
+   * The routes' moves. `route-outpaces-pods`: a backend whose share grows must have, when the apply
+   * lands, every pod it runs after it ready; a backend with a share must exist and have pods, and
+   * a rule that sent requests must still send them somewhere. `unverified-switch`: no share may
+   * move onto a Deployment the route did not reach before whose pods nobody checked. A new route
+   * served nothing before, so it only needs backends that exist.
    */
   private checkRoutes(before: ReadObject[], after: ReadObject[]): void {
     const lookups = (objects: ReadObject[]): { service: Lookup; rule: Lookup } => {
@@ -291,8 +326,8 @@ export class ReleaseDiff {
       // DestinationRules by the Service their host names, indexed as that name.
       const rules = new Map<string, KubeObject[]>();
       for (const { object } of objects) {
-        if (object.kind !== 'DestinationRule') continue;
-        const host = clusterService(String(object.spec?.host ?? ''), object.metadata.namespace);
+        if (object.kind !== 'DestinationRule' || typeof object.spec?.host !== 'string') continue;
+        const host = clusterService(object.spec.host, object.metadata.namespace);
         if (host) rules.set(host.name, [...(rules.get(host.name) ?? []), object]);
       }
       return {
@@ -303,39 +338,68 @@ export class ReleaseDiff {
     const [old, next] = [lookups(before), lookups(after)];
     for (const [b, a] of [...pair(before, after, 'HTTPRoute'), ...pair(before, after, 'VirtualService')]) {
       if (!a) continue;
-      const previous = new Map<string, number>();
-      // The Deployments the route sent requests to before the apply.
-      const reachedBefore = new Set<DeploymentMove>();
-      for (const x of b ? backendShares(b.object, old.service, old.rule) : []) {
-        previous.set(x.key, x.share);
-        if (x.share > 0) this.select(this.podsBefore, x.selector, x.namespace).forEach(d => reachedBefore.add(d));
-      }
       const route = `${a.object.kind} ${a.object.metadata.name}`;
-      for (const backend of backendShares(a.object, next.service, next.rule)) {
-        const was = previous.get(backend.key) ?? 0;
-        if (backend.share <= was) continue;
-        const raises = `${route} raises the share of ${backend.what} from ${percent(was)} to ${percent(backend.share)} `
-          + `of its requests (${backend.key.split(':')[0]})`;
+      const app = ownerOf(a.object);
+      const previous = new Map<string, BackendShare>();
+      // The Deployments the route sent requests to before the apply, and the rules that sent some.
+      const reachedBefore = new Set<DeploymentMove>();
+      const rulesServing = new Set<number>();
+      for (const x of b ? backendShares(b.object, old.service, old.rule) : []) {
+        previous.set(x.key, x);
+        if (x.share === 0) continue;
+        rulesServing.add(x.rule);
+        this.select(this.podsBefore, x.selector, x.namespace).forEach(d => reachedBefore.add(d));
+      }
+      const shares = backendShares(a.object, next.service, next.rule);
+      for (const rule of rulesServing) {
+        const backends = shares.filter(x => x.rule === rule);
+        if (backends.length > 0 && backends.every(x => x.share === 0)) {
+          this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${route}: rule ${rule} gives every backend a weight of 0, so `
+            + 'its requests fail: give a backend with ready pods a weight');
+        }
+      }
+      for (const backend of shares) {
+        if (backend.share === 0) continue;
+        const was = previous.get(backend.key);
+        const rises = backend.share > (was?.share ?? 0);
+        const move = rises ? `raises the share of ${backend.what} from ${percent(was?.share ?? 0)} to` : `keeps ${backend.what} at`;
+        const sends = `${route} ${move} ${percent(backend.share)} of its requests (rule ${backend.rule})`;
         if (backend.missing !== undefined) {
-          this.report(ownerOf(a.object), FindingCode.ROUTE_OUTPACES_PODS, `${raises}, but ${backend.missing}: `
-            + 'the requests would fail; add it, or send them to a backend that has ready pods');
+          if (rises || (was !== undefined && was.missing === undefined)) {
+            this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${sends}, but ${backend.missing}: the requests would fail; `
+              + 'add it, or send them to a backend that has ready pods');
+          }
           continue;
         }
-        if (backend.selector === undefined) continue;
+        // Only the pods of Deployments are modelled: a backend in front of other workloads is left alone.
+        if (backend.selector === undefined
+          || this.select(this.afterWorkloads, backend.selector, backend.namespace).some(w => w.object.kind !== 'Deployment')) continue;
         const reached = this.select(this.podsAfter, backend.selector, backend.namespace);
         const pods = sum(reached.map(d => d.afterCount));
-        const ready = sum(reached.map(d => d.minReady));
-        if (pods === 0 || ready < pods) {
-          this.report(ownerOf(a.object), FindingCode.ROUTE_OUTPACES_PODS, `${raises}, `
-            + (pods === 0 ? 'but no pod serves it: the requests would fail; '
-              : `in the same apply that leaves only ${ready} of its ${pods} pods ready when the route takes effect: `)
-            + 'start the pods in one apply (e.g. canaryReplicas), wait until they are ready, then move the traffic');
+        const servedBefore = was !== undefined && was.share > 0
+          && sum(this.select(this.podsBefore, was.selector, was.namespace).map(d => d.beforeReady)) > 0;
+        if (pods === 0) {
+          if (rises || servedBefore) {
+            this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${sends}, but no pod serves it: the requests would fail; `
+              + 'start the pods in one apply, wait until they are ready, then move the traffic');
+          }
+          continue;
         }
-        for (const d of reached) {
-          if (!d.before || !d.templateChanged || reachedBefore.has(d)) continue;
-          this.report(ownerOf(a.object), FindingCode.UNVERIFIED_SWITCH, `${raises}, onto Deployment ${d.name}, whose `
-            + 'pod template changes in the same apply, so its new pods get traffic that nobody checked them with: change '
-            + 'the template in one apply, check it, then move the traffic in the next');
+        if (!b) continue;
+        const newly = reached.filter(d => !reachedBefore.has(d));
+        const watched = rises ? reached : newly;
+        const ready = sum(watched.map(d => d.minReady));
+        const count = sum(watched.map(d => d.afterCount));
+        if (ready < count) {
+          this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${sends}, in the same apply that leaves only ${ready} of its `
+            + `${count} ${rises ? '' : 'new '}pods ready when the route takes effect: start the pods in one apply (e.g. `
+            + 'canaryReplicas), wait until they are ready, then move the traffic');
+        }
+        for (const d of newly) {
+          const why = uncheckedBecause(d, [...reachedBefore]);
+          if (why === undefined) continue;
+          this.report(app, FindingCode.UNVERIFIED_SWITCH, `${sends}, onto Deployment ${d.name}, ${why}, so its new pods get `
+            + `traffic that nobody checked them with: ${SWITCH_ADVICE}`);
         }
       }
     }
@@ -355,12 +419,7 @@ export class ReleaseDiff {
       return [];
     }
     const app = ownerOf(s.after.object);
-    const clusterIp = [s.before?.object.spec?.clusterIP, s.after.object.spec?.clusterIP];
-    if (clusterIp.every(ip => typeof ip === 'string' && ip !== '') && clusterIp[0] !== clusterIp[1]) {
-      this.report(app, FindingCode.CLUSTER_IP_CHANGED, `${label}: spec.clusterIP changes from ${clusterIp[0]} to `
-        + `${clusterIp[1]}; the API server rejects the apply, as the field is immutable: keep it, or replace the Service `
-        + 'under a new name');
-    }
+    if (s.before) this.checkClusterIp(label, app, s.before, s.after.object);
     const selector: Record<string, string> | undefined = s.after.object.spec?.selector;
     if (!selector || Object.keys(selector).length === 0) return [];
     if (this.select(this.afterWorkloads, selector, ns).length === 0) {
@@ -375,6 +434,7 @@ export class ReleaseDiff {
 
     const before = s.before ? this.readyBefore(beforeSelector, ns) : 0;
     const selected = this.select(this.podsAfter, selector, ns);
+    this.checkTargetPorts(label, app, s.after.object, selected);
     const after = sum(selected.map(d => d.afterCount));
     // Endpoints follow a selector change within seconds, so for a moment either selector serves.
     const during = s.before
@@ -390,7 +450,15 @@ export class ReleaseDiff {
         + `${floor} (the fewer of ${before} before and ${after} after, less ${allowance} that the maxUnavailable of its `
         + `Deployments allows): ${this.capacityAdvice(selected)}`);
     }
-    if (s.before) this.checkSwitch(label, app, selected.filter(d => !served(d)));
+    if (s.before) {
+      const servedBefore = this.select(this.podsBefore, beforeSelector, ns);
+      for (const d of selected.filter(x => !served(x))) {
+        const why = uncheckedBecause(d, servedBefore);
+        if (why === undefined) continue;
+        this.report(app, FindingCode.UNVERIFIED_SWITCH, `${label}: traffic moves to Deployment ${d.name}, ${why}, `
+          + `so its new pods get traffic that nobody checked them with: ${SWITCH_ADVICE}`);
+      }
+    }
     return [{ name: s.name, namespace: ns, app, before, after, during, floor }];
   }
 
@@ -400,6 +468,41 @@ export class ReleaseDiff {
     return index.select(selector).filter(item => sameNamespace(item.namespace, namespace));
   }
 
+  /** `target-port-missing`: a named `targetPort` every pod the Service selects must have. */
+  private checkTargetPorts(label: string, app: string, service: KubeObject, selected: DeploymentMove[]): void {
+    const where = `${describeObject(service)}: spec.ports`;
+    const named = listAt(service.spec?.ports, where).map(p => p?.targetPort).filter((t): t is string => typeof t === 'string');
+    for (const port of named.filter(unique)) {
+      const without = selected.filter(d => d.afterCount > 0 && !containerPortNames(d.after!.object).includes(port));
+      if (without.length === 0) continue;
+      this.report(app, FindingCode.TARGET_PORT_MISSING, `${label}: its targetPort ${JSON.stringify(port)} names no container `
+        + `port of the pods of ${without.map(d => `Deployment ${d.name}`).join(', ')}, so they get none of its traffic: `
+        + 'name the port in the pod template, or give the Service the port\'s number');
+    }
+  }
+
+  /**
+   * `immutable-field-changed` for a Service's `spec.clusterIP`: one the new manifest states must
+   * be the one the Service has. A Service without one got an address from the cluster (none for
+   * `ExternalName`), which a manifest can only restate, not turn into `None`.
+   */
+  private checkClusterIp(label: string, app: string, before: ReadObject, after: KubeObject): void {
+    const stated = (o: KubeObject | undefined) => {
+      const ip = o?.spec?.clusterIP;
+      return typeof ip === 'string' && ip !== '' ? ip : undefined;
+    };
+    const next = stated(after);
+    if (next === undefined) return;
+    const known = stated(before.current) ?? stated(before.object);
+    const type = (before.current ?? before.object).spec?.type;
+    const had = known ?? (type === 'ExternalName' ? undefined : 'an address the cluster allocated');
+    const changes = known !== undefined ? known !== next : had !== undefined && next === 'None';
+    if (changes) {
+      this.report(app, FindingCode.IMMUTABLE_FIELD_CHANGED, `${label}: spec.clusterIP changes from ${had} to ${next}; the `
+        + 'API server rejects the apply, as the field is immutable: keep it, or replace the Service under a new name');
+    }
+  }
+
   /** What to do about a capacity drop: grow before shrinking. */
   private capacityAdvice(selected: DeploymentMove[]): string {
     const fromZero = selected.filter(d => d.before && d.beforeReady === 0 && d.afterCount > 0).map(d => d.name);
@@ -407,17 +510,6 @@ export class ReleaseDiff {
       return `scale ${fromZero.join(', ')} up and wait until its pods are ready before sending traffic to it`;
     }
     return 'add the new pods in one apply and remove the old ones in the next, once the new ones are ready';
-  }
-
-  /** `unverified-switch`: traffic moved to Deployments (`newlySelected`) whose template did not run before. */
-  private checkSwitch(label: string, app: string, newlySelected: DeploymentMove[]): void {
-    for (const d of newlySelected) {
-      if (!d.templateChanged) continue;
-      const why = d.before ? 'whose pod template changes in the same apply' : 'which is new in this apply';
-      this.report(app, FindingCode.UNVERIFIED_SWITCH, `${label}: traffic moves to Deployment ${d.name}, ${why}, `
-        + 'so its new pods get traffic that nobody checked them with: change the template in one apply, check it, '
-        + 'then move the traffic in the next');
-    }
   }
 
   private readyBefore(selector: Record<string, string> | undefined, namespace: string | undefined): number {
@@ -522,6 +614,20 @@ export class ReleaseDiff {
   }
 }
 
+/**
+ * Why traffic that moves onto Deployment `d` reaches pods nobody checked, or undefined when they
+ * run a pod template that ran before: its own, unchanged and fully rolled out, or exactly that of
+ * one of the Deployments (`served`) that took the traffic before.
+ */
+function uncheckedBecause(d: DeploymentMove, served: readonly DeploymentMove[]): string | undefined {
+  if (d.rolloutUnfinished) return 'whose rollout on the cluster has not finished';
+  if (!d.templateChanged) return undefined;
+  const podSpec = d.after?.object.spec?.template?.spec;
+  const ran = (x: DeploymentMove) => x.before && !x.rolloutUnfinished && sameJson(x.before.object.spec?.template?.spec, podSpec);
+  if (served.some(ran)) return undefined;
+  return d.before ? 'whose pod template changes in the same apply' : 'which is new in this apply';
+}
+
 /** The objects of one kind of both releases, paired. */
 function pair(before: ReadObject[], after: ReadObject[], kind: string): Array<[ReadObject | undefined, ReadObject | undefined]> {
   const olds = before.filter(o => o.object.kind === kind);
@@ -537,8 +643,20 @@ function pair(before: ReadObject[], after: ReadObject[], kind: string): Array<[R
 }
 
 function workloads(objects: ReadObject[]): Workload[] {
-  return objects.filter(o => WORKLOAD_KINDS.includes(o.object.kind))
+  // The ReplicaSets and Pods of a Deployment (`kubectl get all`) are its own: left to their owner.
+  const owned = (object: KubeObject) => Array.isArray(object.metadata.ownerReferences)
+    && object.metadata.ownerReferences.some((r: any) => r?.controller === true);
+  return objects.filter(o => WORKLOAD_KINDS.includes(o.object.kind) && !owned(o.object))
     .map(o => ({ object: o.object, namespace: o.object.metadata.namespace, labels: podLabels(o.object) }));
+}
+
+/** The names of the container ports of a Deployment's pods (sidecars' included). */
+function containerPortNames(deployment: KubeObject): string[] {
+  const pod = deployment.spec?.template?.spec;
+  const where = `${describeObject(deployment)}: spec.template.spec`;
+  const sidecars = listAt(pod?.initContainers, `${where}.initContainers`).filter(c => c?.restartPolicy === 'Always');
+  return [...listAt(pod?.containers, `${where}.containers`), ...sidecars]
+    .flatMap(c => listAt(c?.ports, `${where}: ports of container ${c?.name}`)).map(p => p?.name);
 }
 
 /** The labels of a workload's pods. */
@@ -595,7 +713,8 @@ function versionOf(object: KubeObject): string {
 
 /** What a Deployment runs: the version and every image. */
 function runs(object: KubeObject): string {
-  const images = (object.spec?.template?.spec?.containers ?? []).map((c: { image?: string }) => c.image);
+  const images = listAt(object.spec?.template?.spec?.containers, `${describeObject(object)}: spec.template.spec.containers`)
+    .map((c: { image?: string } | null) => c?.image);
   return canonical([versionOf(object), images]);
 }
 

@@ -2,12 +2,14 @@
 // reaches, read from Gateway API HTTPRoutes and Istio VirtualServices (with their
 // DestinationRules). A route takes effect as soon as it is applied, so a share that grows must
 // land on pods that are ready already.
-import { describeObject, KubeObject, listAt } from './manifests';
+import { describeObject, KubeObject, listAt, ManifestError } from './manifests';
 
 /** One backend of one rule of a route, with its share of the rule's requests. */
 export interface BackendShare {
   /** `rule N: Service name` or `rule N: host/subset`, the same in both releases. */
   readonly key: string;
+  /** The number of its rule, from 1. */
+  readonly rule: number;
   /** What the backend is, in words. */
   readonly what: string;
   /** Its share of the rule's requests, from 0 to 1. */
@@ -37,7 +39,7 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
   const namespace = route.metadata.namespace;
   if (route.kind === 'HTTPRoute') {
     return listAt(route.spec?.rules, where('spec.rules')).flatMap((rule: any, r: number) => {
-      const refs = listAt(rule?.backendRefs, where(`spec.rules[${r}].backendRefs`))
+      const refs = objectsAt(rule?.backendRefs, where(`spec.rules[${r}].backendRefs`))
         .filter((ref: any) => (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service');
       const weights = refs.map(ref => (typeof ref.weight === 'number' ? ref.weight : 1));
       const total = weights.reduce((a, b) => a + b, 0);
@@ -46,6 +48,7 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
         const service = services(ref.name, ns);
         return {
           key: `rule ${r + 1}: ${ref.name}`,
+          rule: r + 1,
           what: `Service ${ref.name}`,
           share: total === 0 ? 0 : weights[i] / total,
           namespace: ns,
@@ -57,15 +60,19 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
   }
   if (route.kind === 'VirtualService') {
     return listAt(route.spec?.http, where('spec.http')).flatMap((http: any, r: number) => {
-      const destinations = listAt(http?.route, where(`spec.http[${r}].route`));
+      const destinations = objectsAt(http?.route, where(`spec.http[${r}].route`));
       // A single destination takes every request, whatever its weight says.
       const weights = destinations.map(d => (destinations.length === 1 ? 1 : (typeof d.weight === 'number' ? d.weight : 0)));
       const total = weights.reduce((a, b) => a + b, 0);
       return destinations.map((d, i) => {
-        const host: string = d.destination?.host ?? '';
-        const subset: string | undefined = d.destination?.subset;
+        const host = d.destination?.host ?? '';
+        const subset = d.destination?.subset;
+        if (typeof host !== 'string' || !['string', 'undefined'].includes(typeof subset)) {
+          throw new ManifestError(where(`spec.http[${r}].route[${i}].destination has a host or subset that is not a string`));
+        }
         const base = {
           key: `rule ${r + 1}: ${host}${subset ? `/${subset}` : ''}`,
+          rule: r + 1,
           what: subset ? `subset ${subset} of ${host}` : `host ${host}`,
           share: total === 0 ? 0 : weights[i] / total,
         };
@@ -84,6 +91,14 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
     });
   }
   return [];
+}
+
+/** The list at `value`, whose items must be objects (`listAt`). */
+function objectsAt(value: unknown, where: string): any[] {
+  const list = listAt(value, where);
+  const i = list.findIndex(item => typeof item !== 'object' || item === null || Array.isArray(item));
+  if (i >= 0) throw new ManifestError(`${where}[${i}] is not an object (${JSON.stringify(list[i])})`);
+  return list;
 }
 
 /**

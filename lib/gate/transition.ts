@@ -2,7 +2,7 @@
 // old ones: how many of its pods stay ready, and how many the rolling update may take away.
 import * as kplus from 'cdk8s-plus-27';
 import { ResolvedRollingUpdate, RollingUpdatePlan } from '../planning/rolling-update-plan';
-import { KubeObject, namespaceOf, ReadObject, sameSpec } from './manifests';
+import { describeObject, holds, KubeObject, ManifestError, namespaceOf, ReadObject, sameSpec } from './manifests';
 
 /** One Deployment in the old and the new release (either may be missing). */
 export interface DeploymentMove {
@@ -16,8 +16,16 @@ export interface DeploymentMove {
   readonly beforeReady: number;
   /** Pods the new release runs once the apply is done. */
   readonly afterCount: number;
-  /** Whether the pod template changes, which starts a rollout; true for a new Deployment. */
+  /**
+   * Whether the pod template changes, which starts a rollout; true for a new Deployment, and for
+   * one whose template on the cluster differs from what the new release says.
+   */
   readonly templateChanged: boolean;
+  /**
+   * Read from a cluster in the middle of a rollout (not every pod runs its template yet, or the
+   * rollout is stuck): its ready pods may still run the template before.
+   */
+  readonly rolloutUnfinished: boolean;
   /** The fewest of its pods that stay ready during the apply. */
   readonly minReady: number;
   /** How many of its pods the new release allows to be unavailable during the apply. */
@@ -27,11 +35,14 @@ export interface DeploymentMove {
 /** The pairing of a Deployment of each release into a move. */
 export function deploymentMove(before: ReadObject | undefined, after: ReadObject | undefined): DeploymentMove {
   const some = (after ?? before)!.object;
-  const beforeCount = before ? podCount(before.object, before.live) : 0;
+  const beforeCount = before ? podCount(before) : 0;
   const beforeReady = before ? readyPods(before, beforeCount) : 0;
   const afterCount = after ? nextPodCount(before, after.object, beforeCount) : 0;
+  const template = after?.object.spec?.template;
   const templateChanged = after !== undefined && (before === undefined
-    || !sameSpec(before.object.spec?.template, after.object.spec?.template, before.defaulted));
+    || !sameSpec(before.object.spec?.template, template, before.defaulted)
+    // Changed on the cluster since it was applied (`kubectl set image`): the apply changes it back.
+    || (before.current !== undefined && !holds(before.current.spec?.template, template)));
   const recreate = after !== undefined && after.object.spec?.strategy?.type === 'Recreate';
   const unavailable = after ? maxUnavailable(after.object, afterCount) : 0;
 
@@ -53,17 +64,45 @@ export function deploymentMove(before: ReadObject | undefined, after: ReadObject
     name: some.metadata.name,
     namespace: namespaceOf(before, after),
     before, after, beforeCount, beforeReady, afterCount, templateChanged, minReady,
+    rolloutUnfinished: before !== undefined && rolloutUnfinished(before, beforeCount),
     // A Recreate rollout may take every pod; that is reported as its own warning instead.
     allowance: recreate && templateChanged ? afterCount : unavailable,
   };
 }
 
-/** `spec.replicas`, or for a live object its status, or 1 (the API's default). */
-function podCount(object: KubeObject, live: boolean): number {
-  const replicas = object.spec?.replicas;
-  if (typeof replicas === 'number') return replicas;
-  if (live && typeof object.status?.replicas === 'number') return object.status.replicas;
+/**
+ * `spec.replicas` as the cluster holds it, or for a live object without the field its status, or 1
+ * (the API's default).
+ */
+function podCount(before: ReadObject): number {
+  const replicas = replicasOf(before.current ?? before.object);
+  if (replicas !== undefined) return replicas;
+  if (before.live && typeof before.object.status?.replicas === 'number') return before.object.status.replicas;
   return 1;
+}
+
+/** `spec.replicas`, undefined when left out (or null); a `ManifestError` when it is not a count. */
+function replicasOf(object: KubeObject): number | undefined {
+  const replicas = object.spec?.replicas;
+  if (replicas === undefined || replicas === null) return undefined;
+  if (!Number.isInteger(replicas) || replicas < 0 || replicas > 2147483647) {
+    throw new ManifestError(`${describeObject(object)}: spec.replicas is ${JSON.stringify(replicas)}; it must be an integer `
+      + 'from 0 to 2147483647');
+  }
+  return replicas;
+}
+
+/** Whether a Deployment read from a cluster is in the middle of a rollout, or stuck in one. */
+function rolloutUnfinished(before: ReadObject, count: number): boolean {
+  const status = before.object.status;
+  if (!before.live || typeof status !== 'object' || status === null) return false;
+  const generation = (before.current ?? before.object).metadata.generation;
+  if (typeof generation === 'number' && typeof status.observedGeneration === 'number' && status.observedGeneration < generation) {
+    return true;
+  }
+  if (typeof status.updatedReplicas === 'number' && status.updatedReplicas < count) return true;
+  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  return conditions.some((c: any) => c?.type === 'Progressing' && c.status === 'False');
 }
 
 function readyPods(before: ReadObject, count: number): number {
@@ -78,8 +117,8 @@ function readyPods(before: ReadObject, count: number): number {
  * server defaults it to 1.
  */
 function nextPodCount(before: ReadObject | undefined, after: KubeObject, beforeCount: number): number {
-  const replicas = after.spec?.replicas;
-  if (typeof replicas === 'number') return replicas;
+  const replicas = replicasOf(after);
+  if (replicas !== undefined) return replicas;
   if (!before) return 1;
   return replicasFieldRemoved(before, after) ? 1 : beforeCount;
 }
@@ -88,7 +127,7 @@ function nextPodCount(before: ReadObject | undefined, after: KubeObject, beforeC
 export function replicasFieldRemoved(before: ReadObject, after: KubeObject): boolean {
   // A live object read without a record of what was applied always has the field (defaulted).
   // `replicas: null` removes the field as leaving it out does.
-  return !before.defaulted && typeof before.object.spec?.replicas === 'number' && (after.spec?.replicas === undefined || after.spec.replicas === null);
+  return !before.defaulted && typeof before.object.spec?.replicas === 'number' && [undefined, null].includes(after.spec?.replicas);
 }
 
 /**
