@@ -258,23 +258,23 @@ export class ReleaseDiff {
 
   /** `selector-changed` and `immutable-field-changed` for workloads. */
   private checkImmutableFields(before: ReadObject[], after: ReadObject[]): void {
-    for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']) {
-      for (const [b, a] of pair(before, after, kind)) {
-        if (!b || !a) continue;
-        const name = `${kind} ${a.object.metadata.name}`;
-        const [was, is] = [b.object.spec?.selector, a.object.spec?.selector];
-        // A Job's selector is usually the API server's own: one left out of the manifest is kept.
-        const kept = is === undefined ? kind === 'Job' || b.defaulted : sameJson(was, is);
-        if (!kept) {
-          this.report(ownerOf(a.object), FindingCode.SELECTOR_CHANGED, `${name}: spec.selector changes from `
-            + `${canonical(was)} to ${canonical(is)}; the API server rejects the apply, as the field is immutable: keep `
-            + `the selector, or replace the ${kind} under a new name`);
-        }
-        if (kind === 'Job' && !sameSpec(b.object.spec?.template, a.object.spec?.template, b.defaulted)) {
-          this.report(ownerOf(a.object), FindingCode.IMMUTABLE_FIELD_CHANGED, `${name}: spec.template changes; the API `
-            + 'server rejects the apply, as a Job\'s pod template is immutable: delete the Job first, or run the new '
-            + 'template as a Job of another name');
-        }
+    const deployments = this.deployments.map(d => [d.before, d.after] as const);
+    for (const [b, a] of [...deployments, ...pair(before, after, 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job')]) {
+      if (!b || !a) continue;
+      const kind = a.object.kind;
+      const name = `${kind} ${a.object.metadata.name}`;
+      const [was, is] = [b.object.spec?.selector, a.object.spec?.selector];
+      // A Job's selector is usually the API server's own: one left out of the manifest is kept.
+      const kept = is === undefined ? kind === 'Job' || b.defaulted : sameJson(was, is);
+      if (!kept) {
+        this.report(ownerOf(a.object), FindingCode.SELECTOR_CHANGED, `${name}: spec.selector changes from `
+          + `${canonical(was)} to ${canonical(is)}; the API server rejects the apply, as the field is immutable: keep `
+          + `the selector, or replace the ${kind} under a new name`);
+      }
+      if (kind === 'Job' && !sameSpec(b.object.spec?.template, a.object.spec?.template, b.defaulted)) {
+        this.report(ownerOf(a.object), FindingCode.IMMUTABLE_FIELD_CHANGED, `${name}: spec.template changes; the API `
+          + 'server rejects the apply, as a Job\'s pod template is immutable: delete the Job first, or run the new '
+          + 'template as a Job of another name');
       }
     }
   }
@@ -336,7 +336,7 @@ export class ReleaseDiff {
       };
     };
     const [old, next] = [lookups(before), lookups(after)];
-    for (const [b, a] of [...pair(before, after, 'HTTPRoute'), ...pair(before, after, 'VirtualService')]) {
+    for (const [b, a] of pair(before, after, 'HTTPRoute', 'VirtualService')) {
       if (!a) continue;
       const route = `${a.object.kind} ${a.object.metadata.name}`;
       const app = ownerOf(a.object);
@@ -628,13 +628,13 @@ function uncheckedBecause(d: DeploymentMove, served: readonly DeploymentMove[]):
   return d.before ? 'whose pod template changes in the same apply' : 'which is new in this apply';
 }
 
-/** The objects of one kind of both releases, paired. */
-function pair(before: ReadObject[], after: ReadObject[], kind: string): Array<[ReadObject | undefined, ReadObject | undefined]> {
-  const olds = before.filter(o => o.object.kind === kind);
-  const news = after.filter(o => o.object.kind === kind);
+/** The objects of these kinds of both releases, paired. */
+function pair(before: ReadObject[], after: ReadObject[], ...kinds: string[]): Array<[ReadObject?, ReadObject?]> {
+  const olds = before.filter(o => kinds.includes(o.object.kind));
+  const news = after.filter(o => kinds.includes(o.object.kind));
   const index = byKindAndName(olds);
   const used = new Set<ReadObject>();
-  const pairs: Array<[ReadObject | undefined, ReadObject | undefined]> = news.map(a => {
+  const pairs: Array<[ReadObject?, ReadObject?]> = news.map(a => {
     const b = counterpart(a.object, index);
     if (b) used.add(b);
     return [b, a];
