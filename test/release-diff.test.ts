@@ -408,7 +408,7 @@ describe('autoscalers, immutable Service fields and malformed routes', () => {
     expect(codes(reset)).toEqual(['block replicas-under-autoscaler']);
     expect(reset.findings[0].message).toBe('Deployment web: spec.replicas is 3, and HorizontalPodAutoscaler/web scales it, so '
       + 'every apply sets it back to 3 pods whatever the autoscaler chose: leave spec.replicas out (an app of this library '
-      + 'with autoscaling does)');
+      + 'with autoscaling does), or delete the autoscaler');
     expect(codes(added)).toEqual(['block replicas-under-autoscaler']);
     expect(codes(left)).toEqual([]);
     expect(codes(elsewhere)).toEqual([]);
@@ -526,6 +526,16 @@ describe('routes', () => {
       + 'give a backend with ready pods a weight');
   });
 
+  test('a backend Service the new manifests leave out but the cluster runs, or of another namespace, is left alone', () => {
+    // GIVEN: another team's Service, read from the cluster, behind an unchanged route
+    const legacy = { ...service('legacy', { app: 'legacy' }), metadata: { name: 'legacy', uid: 'l' } };
+    const route = httpRoute({ legacy: 100 });
+    const crossNamespace = { ...route, spec: { rules: [{ backendRefs: [{ name: 'auth', namespace: 'identity', port: 80 }] }] } };
+    // WHEN / THEN
+    expect(codes(ReleaseDiff.between([legacy, route], [route]))).toEqual([]);
+    expect(codes(ReleaseDiff.between([], [crossNamespace]))).toEqual([]);
+  });
+
   test('a new route served nothing before: only its backends must exist', () => {
     // WHEN: a new app, its pods and its route in one apply
     const fresh = ReleaseDiff.between([], [version(1, 3), version(2, 3), ...services, httpRoute({ 'web-v1': 50, 'web-v2': 50 })]);
@@ -585,6 +595,19 @@ describe('routes', () => {
       expect(diff.findings[0].message).toContain('leaves only 0 of its 3 new pods ready when the route takes effect');
     });
 
+    test('a DestinationRule in the namespace of the route counts for a host in another namespace', () => {
+      // GIVEN: the route and its rule in "frontend", the Service and its pods in "shop"
+      const inNs = (namespace: string, o: any) => ({ ...o, metadata: { ...o.metadata, namespace } });
+      const fqdn = 'web.shop.svc.cluster.local';
+      const shop = objects.map(o => inNs('shop', o));
+      const frontend = (weights: Record<string, number>) => [inNs('frontend', { ...rule(['v1', 'v2']), spec: { ...rule(['v1', 'v2']).spec, host: fqdn } }),
+        inNs('frontend', virtualService(fqdn, weights))];
+      // WHEN
+      const diff = ReleaseDiff.between([...shop, ...frontend({ v1: 90, v2: 10 })], [...shop, ...frontend({ v1: 70, v2: 30 })]);
+      // THEN
+      expect(codes(diff)).toEqual([]);
+    });
+
     test('a share that grows onto a checked subset passes; hosts outside the cluster are left alone', () => {
       // WHEN
       const checked = ReleaseDiff.between([...objects, rule(['v1', 'v2']), virtualService('web', { v1: 100, v2: 0 })],
@@ -599,13 +622,14 @@ describe('routes', () => {
 });
 
 describe('what the cluster shows', () => {
+  const COUNTS = ['replicas', 'readyReplicas', 'updatedReplicas', 'availableReplicas'];
   /** `objects` as `kubectl get -o yaml` prints them after `kubectl apply`: the record, a uid and a status. */
   const asLive = (objects: any[], change: (o: any) => any = o => o) => objects.map(o => change({
     ...o,
     metadata: { ...o.metadata, uid: `uid-${o.metadata.name}`, generation: 1,
       annotations: { ...o.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(o) } },
     status: o.kind === 'Deployment'
-      ? { observedGeneration: 1, ...Object.fromEntries(['replicas', 'readyReplicas', 'updatedReplicas'].map(k => [k, o.spec.replicas])) }
+      ? { observedGeneration: 1, ...Object.fromEntries(COUNTS.map(k => [k, o.spec.replicas])) }
       : {},
   }));
 
@@ -622,6 +646,43 @@ describe('what the cluster shows', () => {
     expect(codes(unchanged)).toEqual([]);
   });
 
+  test('a live object compared leniently: 0.7 CPU is 700m, and entries added on the cluster stay', () => {
+    // GIVEN: requests as the manifest says them and as the API server stores them; an env var set by
+    // hand. A Recreate Deployment, whose template change would be a warning.
+    const manifest = deployment('web', { replicas: 2, recreate: true });
+    manifest.spec.template.spec.containers[0].resources = { requests: { cpu: '0.7', memory: '0.5Gi' } };
+    const stored = JSON.parse(JSON.stringify(manifest));
+    stored.spec.template.spec.containers[0].resources.requests = { cpu: '700m', memory: '512Mi' };
+    stored.spec.template.spec.containers[0].env = [{ name: 'LOG_LEVEL', value: 'debug' }];
+    const withoutRecord = { ...stored, metadata: { name: 'web', uid: 'u' }, status: { replicas: 2, readyReplicas: 2 } };
+    const withRecord = { ...withoutRecord, metadata: { name: 'web', uid: 'u',
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(manifest) } } };
+    // WHEN / THEN
+    const noEnv = JSON.parse(JSON.stringify(withoutRecord));
+    delete noEnv.spec.template.spec.containers[0].env;
+    expect(codes(ReleaseDiff.between([noEnv], [manifest]))).toEqual([]);
+    expect(codes(ReleaseDiff.between([withRecord], [manifest]))).toEqual([]);
+    // A new image set by hand is a change the apply reverts.
+    const hotfix = JSON.parse(JSON.stringify(withRecord));
+    hotfix.spec.template.spec.containers[0].image = 'web:1-hotfix';
+    expect(codes(ReleaseDiff.between([hotfix], [manifest]))).toEqual(['warn recreate-downtime']);
+  });
+
+  test('capacity-drop: a Service selector changed on the cluster is what the apply moves from', () => {
+    // GIVEN: the manifests send to blue; by hand, the Service was moved to green and blue scaled to 0
+    const slot = (name: string) => deployment(`api-${name}`, { replicas: 3, labels: { app: 'api', slot: name } });
+    const manifests = [slot('blue'), slot('green'), service('api', { app: 'api', slot: 'blue' })];
+    const live = asLive(manifests, o => {
+      if (o.metadata.name === 'api-blue') return { ...o, spec: { ...o.spec, replicas: 0 }, status: { observedGeneration: 1 } };
+      return o.kind === 'Service' ? { ...o, spec: { ...o.spec, selector: { app: 'api', slot: 'green' } } } : o;
+    });
+    // WHEN
+    const diff = ReleaseDiff.between(live, manifests);
+    // THEN
+    expect(codes(diff)).toEqual(['block capacity-drop']);
+    expect(diff.services[0]).toMatchObject({ before: 3, after: 3, during: 0 });
+  });
+
   test('unverified-switch: a switch to a slot whose rollout has not finished on the cluster', () => {
     // GIVEN: green still rolling out (1 of 3 pods updated)
     const live = asLive(blueGreen({}), o => (o.metadata.name === 'shop-api-green' ? { ...o, status: { ...o.status, updatedReplicas: 1 } } : o));
@@ -630,6 +691,20 @@ describe('what the cluster shows', () => {
     // THEN
     expect(codes(diff)).toEqual(['block unverified-switch']);
     expect(diff.findings[0].message).toMatch(/to Deployment shop-api-green, whose rollout on the cluster has not finished/);
+    // Old pods still there, or updated ones not yet available, are an unfinished rollout too.
+    for (const status of [{ replicas: 4, updatedReplicas: 3 }, { availableReplicas: 2 }]) {
+      const rolling = asLive(blueGreen({}), o => (o.metadata.name === 'shop-api-green' ? { ...o, status: { ...o.status, ...status } } : o));
+      expect(codes(ReleaseDiff.between(rolling, blueGreen({ activeSlot: Slot.GREEN })))).toEqual(['block unverified-switch']);
+    }
+  });
+
+  test('unverified-promotion: the canary\'s rollout on the cluster has not finished', () => {
+    // GIVEN: a generation the controller has not observed yet on the canary track
+    const live = asLive(canary({ canaryWeight: 10 }), o => (o.metadata.name === 'shop-search-canary'
+      ? { ...o, metadata: { ...o.metadata, generation: 2 } } : o));
+    // WHEN / THEN
+    expect(codes(ReleaseDiff.between(live, canary({ stable: canaryBase.canary })))).toEqual(['block unverified-promotion']);
+    expect(codes(ReleaseDiff.between(asLive(canary({ canaryWeight: 10 })), canary({ stable: canaryBase.canary })))).toEqual([]);
   });
 
   test('the ReplicaSets and Pods of Deployments (kubectl get all) do not hide a capacity drop', () => {
@@ -654,6 +729,18 @@ describe('what the cluster shows', () => {
       withStatus(blueGreen({ activeSlot: Slot.GREEN })));
     // THEN
     expect(codes(diff)).toEqual(['block capacity-drop']);
+  });
+
+  test('replicas-under-autoscaler: an autoscaler of the previous manifests counts (kubectl apply leaves it running)', () => {
+    // GIVEN
+    const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 20 } };
+    // WHEN
+    const diff = ReleaseDiff.between([deployment('web'), hpa], [deployment('web', { replicas: 4 })]);
+    // THEN
+    expect(codes(diff)).toEqual(['block replicas-under-autoscaler']);
+    expect(diff.findings[0].message).toContain('Deployment web: spec.replicas is 4, and HorizontalPodAutoscaler/web scales it '
+      + '(the new manifests leave it out, but kubectl apply leaves it running)');
   });
 
   test('replicas-under-autoscaler: an autoscaler that runs on the cluster counts', () => {
@@ -696,6 +783,9 @@ describe('what the cluster shows', () => {
     expect(codes(ReleaseDiff.between([job('m:1')], [job('m:2')]))).toEqual(['block immutable-field-changed']);
     expect(ReleaseDiff.between([job('m:1')], [job('m:2')]).findings[0].message).toMatch(/^Job migrate: spec.template changes/);
     expect(codes(ReleaseDiff.between([job('m:1')], [job('m:1')]))).toEqual([]);
+    // A finished Job with a time to live is gone by the next release.
+    const expiring = (image: string) => ({ ...job(image), spec: { ...job(image).spec, ttlSecondsAfterFinished: 300 } });
+    expect(codes(ReleaseDiff.between([expiring('m:1')], [expiring('m:2')]))).toEqual([]);
     expect(codes(ReleaseDiff.between([db({ app: 'db' })], [db({ app: 'db', tier: 'data' })]))).toEqual(['block selector-changed']);
   });
 
@@ -713,8 +803,24 @@ describe('what the cluster shows', () => {
     // THEN
     expect(codes(renamed)).toEqual(['block target-port-missing']);
     expect(renamed.findings[0].message).toBe('Service web: its targetPort "http" names no container port of the pods of '
-      + 'Deployment web, so they get none of its traffic: name the port in the pod template, or give the Service the port\'s number');
+      + 'Deployment web, so they get none of its traffic: keep the port\'s name in the pod template, or change the Service\'s '
+      + 'targetPort with it');
     expect(codes(byNumber)).toEqual([]);
+  });
+
+  test('target-port-missing: not for pods of another role that never had the port', () => {
+    // GIVEN: web serves http and metrics, the worker metrics only, behind one Service
+    const role = (name: string, ports: string[]) => {
+      const d = deployment(name, { replicas: 2, labels: { app: 'shop', role: name } });
+      d.spec.template.spec.containers[0].ports = ports.map((p, i) => ({ name: p, containerPort: 8080 + i }));
+      return d;
+    };
+    const svc = { ...service('shop', { app: 'shop' }),
+      spec: { selector: { app: 'shop' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'm', port: 9090, targetPort: 'metrics' }] } };
+    const objects = [role('web', ['http', 'metrics']), role('worker', ['metrics']), svc];
+    // WHEN / THEN
+    expect(codes(ReleaseDiff.between(objects, objects))).toEqual([]);
+    expect(codes(ReleaseDiff.between([], objects))).toEqual([]);
   });
 });
 
@@ -729,6 +835,16 @@ describe('manifests the gate cannot read are errors that name the object and fie
       'VirtualService/web: spec.http[0].route[0].destination has a host or subset that is not a string'],
   ])('%s', (_, after, message) => {
     expect(() => ReleaseDiff.between([], after)).toThrow(message);
+  });
+
+  test('a live object whose status is null is read as one without a status', () => {
+    // GIVEN
+    const live = { ...deployment('web', { replicas: 2 }), metadata: { name: 'web', uid: 'u' }, status: null };
+    // WHEN
+    const diff = ReleaseDiff.between([live, service('web', { app: 'web' })],
+      [deployment('web', { replicas: 2 }), service('web', { app: 'web' })]);
+    // THEN
+    expect(diff.services[0]).toMatchObject({ before: 2, after: 2 });
   });
 
   test('containers that are not a list', () => {

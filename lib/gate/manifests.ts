@@ -189,7 +189,8 @@ export function holds(before: unknown, after: unknown): boolean {
   if (before === after) return true;
   const a = quantity(after);
   const b = quantity(before);
-  return a !== undefined && a === b;
+  // By value, as floating point gives it: 0.7 and 700m (700 * 1e-3) differ in the last bit.
+  return a !== undefined && b !== undefined && Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 }
 
 const SUFFIXES: Record<string, number> = {

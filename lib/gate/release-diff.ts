@@ -41,8 +41,9 @@ export enum FindingCode {
   /** A Deployment has `spec.replicas` before and not after: `kubectl apply` resets it to 1. */
   REPLICAS_FIELD_REMOVED = 'replicas-field-removed',
   /**
-   * A Deployment that a HorizontalPodAutoscaler of the new manifests scales has `spec.replicas`:
-   * every apply sets it back to that count, whatever the autoscaler chose.
+   * A Deployment that a HorizontalPodAutoscaler scales has `spec.replicas`: every apply sets it
+   * back to that count, whatever the autoscaler chose. The autoscaler may be in either release, as
+   * `kubectl apply` leaves one the new manifests leave out in place.
    */
   REPLICAS_UNDER_AUTOSCALER = 'replicas-under-autoscaler',
   /**
@@ -271,7 +272,9 @@ export class ReleaseDiff {
           + `${canonical(was)} to ${canonical(is)}; the API server rejects the apply, as the field is immutable: keep `
           + `the selector, or replace the ${kind} under a new name`);
       }
-      if (kind === 'Job' && !sameSpec(b.object.spec?.template, a.object.spec?.template, b.defaulted)) {
+      // A finished Job with a time to live is gone by the next release: applying it creates it anew.
+      const expires = !b.live && b.object.spec?.ttlSecondsAfterFinished !== undefined;
+      if (kind === 'Job' && !expires && !sameSpec(b.object.spec?.template, a.object.spec?.template, b.defaulted)) {
         this.report(ownerOf(a.object), FindingCode.IMMUTABLE_FIELD_CHANGED, `${name}: spec.template changes; the API `
           + 'server rejects the apply, as a Job\'s pod template is immutable: delete the Job first, or run the new '
           + 'template as a Job of another name');
@@ -281,9 +284,9 @@ export class ReleaseDiff {
 
   private checkDeployments(previous: ReadObject[], next: ReadObject[]): void {
     // The HorizontalPodAutoscalers that will scale Deployments: those of the new release, and
-    // those running on the cluster, which an apply leaves in place. By the Deployment's name.
+    // those of the old one, which `kubectl apply` leaves in place. By the Deployment's name.
     const autoscalers = new Map<string, KubeObject[]>();
-    for (const { object } of [...next, ...previous.filter(o => o.live)]) {
+    for (const { object } of [...next, ...previous]) {
       const target = object.kind === 'HorizontalPodAutoscaler' ? object.spec?.scaleTargetRef : undefined;
       if (target?.kind !== 'Deployment' || typeof target.name !== 'string') continue;
       autoscalers.set(target.name, [...(autoscalers.get(target.name) ?? []), object]);
@@ -293,9 +296,11 @@ export class ReleaseDiff {
       const autoscaler = typeof replicas === 'number'
         ? (autoscalers.get(d.name) ?? []).find(h => sameNamespace(h.metadata.namespace, d.namespace)) : undefined;
       if (autoscaler) {
+        const left = next.some(o => o.object === autoscaler) ? '' : ' (the new manifests leave it out, but kubectl apply leaves it running)';
         this.report(ownerOf(d.after!.object), FindingCode.REPLICAS_UNDER_AUTOSCALER, `Deployment ${d.name}: spec.replicas is `
-          + `${replicas}, and ${describeObject(autoscaler)} scales it, so every apply sets it back to ${pods(replicas)} `
-          + 'whatever the autoscaler chose: leave spec.replicas out (an app of this library with autoscaling does)');
+          + `${replicas}, and ${describeObject(autoscaler)} scales it${left}, so every apply sets it back to ${pods(replicas)} `
+          + 'whatever the autoscaler chose: leave spec.replicas out (an app of this library with autoscaling does), or '
+          + 'delete the autoscaler');
       }
       const { before, after } = d;
       if (!before || !after) continue;
@@ -321,19 +326,24 @@ export class ReleaseDiff {
    * served nothing before, so it only needs backends that exist.
    */
   private checkRoutes(before: ReadObject[], after: ReadObject[]): void {
-    const lookups = (objects: ReadObject[]): { service: Lookup; rule: Lookup } => {
+    const lookups = (objects: ReadObject[]) => {
       const services = byKindAndName(objects.filter(o => o.object.kind === 'Service'));
-      // DestinationRules by the Service their host names, indexed as that name.
-      const rules = new Map<string, KubeObject[]>();
+      // DestinationRules by the Service their host names (name, then namespace).
+      const rules = new Map<string, Array<{ rule: KubeObject; namespace?: string }>>();
       for (const { object } of objects) {
         if (object.kind !== 'DestinationRule' || typeof object.spec?.host !== 'string') continue;
         const host = clusterService(object.spec.host, object.metadata.namespace);
-        if (host) rules.set(host.name, [...(rules.get(host.name) ?? []), object]);
+        if (host) rules.set(host.name, [...(rules.get(host.name) ?? []), { rule: object, namespace: host.namespace }]);
       }
-      return {
-        service: (name, namespace) => findObject(services, 'Service', name, namespace)?.object,
-        rule: (name, namespace) => (rules.get(name) ?? []).find(r => sameNamespace(r.metadata.namespace, namespace)),
+      const rule: Lookup = (name, namespace, from) => {
+        const forHost = (rules.get(name) ?? []).filter(r => sameNamespace(r.namespace, namespace)).map(r => r.rule);
+        // Istio takes the client's DestinationRule first, then the one beside the Service.
+        const inNamespace = (ns?: string) => forHost.find(r => r.metadata.namespace === ns);
+        return inNamespace(from) ?? inNamespace(namespace) ?? forHost[0];
       };
+      const serviceObject = (name: string, namespace?: string) => findObject(services, 'Service', name, namespace);
+      const service: Lookup = (name, namespace) => serviceObject(name, namespace)?.object;
+      return { service, rule, serviceObject };
     };
     const [old, next] = [lookups(before), lookups(after)];
     for (const [b, a] of pair(before, after, 'HTTPRoute', 'VirtualService')) {
@@ -344,7 +354,7 @@ export class ReleaseDiff {
       // The Deployments the route sent requests to before the apply, and the rules that sent some.
       const reachedBefore = new Set<DeploymentMove>();
       const rulesServing = new Set<number>();
-      for (const x of b ? backendShares(b.object, old.service, old.rule) : []) {
+      for (const x of b ? backendShares(b.current ?? b.object, old.service, old.rule) : []) {
         previous.set(x.key, x);
         if (x.share === 0) continue;
         rulesServing.add(x.rule);
@@ -365,7 +375,14 @@ export class ReleaseDiff {
         const move = rises ? `raises the share of ${backend.what} from ${percent(was?.share ?? 0)} to` : `keeps ${backend.what} at`;
         const sends = `${route} ${move} ${percent(backend.share)} of its requests (rule ${backend.rule})`;
         if (backend.missing !== undefined) {
-          if (rises || (was !== undefined && was.missing === undefined)) {
+          // A Service the new manifests leave out: removed if the old manifests had it; left in
+          // place by the apply if it runs on the cluster (of another origin); else never there.
+          const name = backend.missingService;
+          const had = name === undefined ? undefined : old.serviceObject(name, backend.namespace);
+          const fails = name === undefined
+            ? rises || (was !== undefined && was.missing === undefined)
+            : had !== undefined ? !had.live : rises && !backend.otherNamespace;
+          if (fails) {
             this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${sends}, but ${backend.missing}: the requests would fail; `
               + 'add it, or send them to a backend that has ready pods');
           }
@@ -410,7 +427,7 @@ export class ReleaseDiff {
     const label = `Service ${s.name}`;
     const ns = s.namespace;
     if (!s.after) {
-      const selector = s.before!.object.spec?.selector;
+      const selector = running(s.before!).spec?.selector;
       const ready = this.readyBefore(selector, ns);
       if (ready > 0) {
         this.report(ownerOf(s.before!.object), FindingCode.SERVING_SERVICE_REMOVED,
@@ -427,14 +444,15 @@ export class ReleaseDiff {
         + `(selector ${canonical(selector)}), so it would drop its traffic: select the app's pods, or remove the Service`);
     }
     // Only the pods of Deployments are modelled; a Service in front of other workloads is left alone.
-    const beforeSelector: Record<string, string> | undefined = s.before?.object.spec?.selector;
+    const beforeSelector: Record<string, string> | undefined = s.before && running(s.before).spec?.selector;
     const others = (sel: Record<string, string> | undefined, index: LabelIndex<Workload>) =>
       this.select(index, sel, ns).some(w => w.object.kind !== 'Deployment');
     if (others(selector, this.afterWorkloads) || others(beforeSelector, this.beforeWorkloads)) return [];
 
     const before = s.before ? this.readyBefore(beforeSelector, ns) : 0;
     const selected = this.select(this.podsAfter, selector, ns);
-    this.checkTargetPorts(label, app, s.after.object, selected);
+    const servedBefore = s.before ? this.select(this.podsBefore, beforeSelector, ns) : undefined;
+    this.checkTargetPorts(label, app, s.after.object, selected, servedBefore);
     const after = sum(selected.map(d => d.afterCount));
     // Endpoints follow a selector change within seconds, so for a moment either selector serves.
     const during = s.before
@@ -450,8 +468,7 @@ export class ReleaseDiff {
         + `${floor} (the fewer of ${before} before and ${after} after, less ${allowance} that the maxUnavailable of its `
         + `Deployments allows): ${this.capacityAdvice(selected)}`);
     }
-    if (s.before) {
-      const servedBefore = this.select(this.podsBefore, beforeSelector, ns);
+    if (servedBefore) {
       for (const d of selected.filter(x => !served(x))) {
         const why = uncheckedBecause(d, servedBefore);
         if (why === undefined) continue;
@@ -468,16 +485,26 @@ export class ReleaseDiff {
     return index.select(selector).filter(item => sameNamespace(item.namespace, namespace));
   }
 
-  /** `target-port-missing`: a named `targetPort` every pod the Service selects must have. */
-  private checkTargetPorts(label: string, app: string, service: KubeObject, selected: DeploymentMove[]): void {
+  /**
+   * `target-port-missing`: the pods of a named `targetPort` are those that name such a port. Pods
+   * that had it and lose it drop out of the Service's endpoints; a new Service's port, or one that
+   * served before, that no pod names serves nothing. (Pods of another role, without the port, are
+   * simply no endpoints of it.)
+   */
+  private checkTargetPorts(label: string, app: string, service: KubeObject, selected: DeploymentMove[],
+    servedBefore: DeploymentMove[] | undefined): void {
     const where = `${describeObject(service)}: spec.ports`;
     const named = listAt(service.spec?.ports, where).map(p => p?.targetPort).filter((t): t is string => typeof t === 'string');
+    const serving = selected.filter(d => d.afterCount > 0);
     for (const port of named.filter(unique)) {
-      const without = selected.filter(d => d.afterCount > 0 && !containerPortNames(d.after!.object).includes(port));
-      if (without.length === 0) continue;
+      const has = (o: KubeObject) => containerPortNames(o).includes(port);
+      const losing = serving.filter(d => d.before && has(running(d.before)) && !has(d.after!.object));
+      const servedPort = servedBefore === undefined || servedBefore.some(d => d.beforeCount > 0 && has(running(d.before!)));
+      const none = serving.length > 0 && servedPort && !serving.some(d => has(d.after!.object));
+      if (losing.length === 0 && !none) continue;
       this.report(app, FindingCode.TARGET_PORT_MISSING, `${label}: its targetPort ${JSON.stringify(port)} names no container `
-        + `port of the pods of ${without.map(d => `Deployment ${d.name}`).join(', ')}, so they get none of its traffic: `
-        + 'name the port in the pod template, or give the Service the port\'s number');
+        + `port of the pods of ${(none ? serving : losing).map(d => `Deployment ${d.name}`).join(', ')}, so they get none `
+        + 'of its traffic: keep the port\'s name in the pod template, or change the Service\'s targetPort with it');
     }
   }
 
@@ -560,7 +587,7 @@ export class ReleaseDiff {
     const slotOf = (m: DeploymentMove) => (m.after ?? m.before)!.object.spec?.selector?.matchLabels?.[Label.SLOT];
     const main = (this.servicesByName.get(name) ?? []).find(s => namespace === undefined || s.namespace === namespace
       || s.namespace === undefined);
-    const activeBefore = main?.before?.object.spec?.selector?.[Label.SLOT];
+    const activeBefore = main?.before && running(main.before).spec?.selector?.[Label.SLOT];
     const activeAfter = main?.after?.object.spec?.selector?.[Label.SLOT];
     const parts: string[] = [];
     if (activeBefore && activeAfter && activeBefore !== activeAfter) parts.push(`switch ${activeBefore} → ${activeAfter}`);
@@ -597,7 +624,8 @@ export class ReleaseDiff {
     const stableRunsNew = stable.templateChanged && runs(stable.before.object) !== runs(stable.after.object);
     if (stableRunsNew) {
       parts.push(`promote ${versionChange(stable)}`);
-      const tried = canary.beforeReady > 0 && runs(canary.before.object) === runs(stable.after.object);
+      const tried = canary.beforeReady > 0 && !canary.rolloutUnfinished
+        && runs(canary.before.object) === runs(stable.after.object);
       if (!tried) {
         this.report(name, FindingCode.UNVERIFIED_PROMOTION, `canary ${name}: the stable track moves to `
           + `${versionOf(stable.after.object)}, which the canary track did not run before this apply: run it on the `
@@ -657,6 +685,11 @@ function containerPortNames(deployment: KubeObject): string[] {
   const sidecars = listAt(pod?.initContainers, `${where}.initContainers`).filter(c => c?.restartPolicy === 'Always');
   return [...listAt(pod?.containers, `${where}.containers`), ...sidecars]
     .flatMap(c => listAt(c?.ports, `${where}: ports of container ${c?.name}`)).map(p => p?.name);
+}
+
+/** An object of the old release as it runs: as the cluster holds it when read from one. */
+function running(before: ReadObject): KubeObject {
+  return before.current ?? before.object;
 }
 
 /** The labels of a workload's pods. */

@@ -23,10 +23,17 @@ export interface BackendShare {
    * does not hold. Undefined when it resolves, or names something outside the cluster.
    */
   readonly missing?: string;
+  /** The name of the Service it names, when the release does not hold that Service. */
+  readonly missingService?: string;
+  /** Whether the reference names another namespace than the route's own. */
+  readonly otherNamespace?: boolean;
 }
 
-/** Looks up an object of the same release by name and namespace. */
-export type Lookup = (name: string, namespace: string | undefined) => KubeObject | undefined;
+/**
+ * Looks up an object of the same release by name and namespace (a DestinationRule by the Service
+ * its host names), preferring one in the namespace `from` of the route that asks.
+ */
+export type Lookup = (name: string, namespace: string | undefined, from?: string) => KubeObject | undefined;
 
 /**
  * The backends of `route` with their shares. `services` and `rules` look up the Services and
@@ -53,7 +60,8 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
           share: total === 0 ? 0 : weights[i] / total,
           namespace: ns,
           selector: service?.spec?.selector,
-          missing: service ? undefined : `there is no Service ${ref.name} in the new manifests`,
+          ...(service ? {} : { missing: `there is no Service ${ref.name} in the new manifests`, missingService: ref.name }),
+          otherNamespace: ref.namespace !== undefined && ref.namespace !== namespace,
         };
       });
     });
@@ -78,11 +86,13 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
         };
         const target = clusterService(host, namespace);
         if (!target) return base;
-        const at = { ...base, namespace: target.namespace };
+        const at = { ...base, namespace: target.namespace, otherNamespace: target.namespace !== namespace };
         const service = services(target.name, target.namespace);
-        if (!service) return { ...at, missing: `there is no Service ${target.name} in the new manifests` };
+        if (!service) {
+          return { ...at, missing: `there is no Service ${target.name} in the new manifests`, missingService: target.name };
+        }
         if (subset === undefined) return { ...at, selector: service.spec?.selector };
-        const rule = rules(target.name, target.namespace);
+        const rule = rules(target.name, target.namespace, namespace);
         const subsets = rule ? listAt(rule.spec?.subsets, `${describeObject(rule)}: spec.subsets`) : [];
         const labels = subsets.find((s: any) => s?.name === subset)?.labels;
         if (!labels) return { ...at, missing: `no DestinationRule of the new manifests defines subset ${subset} of ${host}` };

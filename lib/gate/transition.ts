@@ -2,7 +2,7 @@
 // old ones: how many of its pods stay ready, and how many the rolling update may take away.
 import * as kplus from 'cdk8s-plus-27';
 import { ResolvedRollingUpdate, RollingUpdatePlan } from '../planning/rolling-update-plan';
-import { describeObject, holds, KubeObject, ManifestError, namespaceOf, ReadObject, sameSpec } from './manifests';
+import { describeObject, KubeObject, listAt, ManifestError, namespaceOf, ReadObject, sameSpec } from './manifests';
 
 /** One Deployment in the old and the new release (either may be missing). */
 export interface DeploymentMove {
@@ -41,8 +41,10 @@ export function deploymentMove(before: ReadObject | undefined, after: ReadObject
   const template = after?.object.spec?.template;
   const templateChanged = after !== undefined && (before === undefined
     || !sameSpec(before.object.spec?.template, template, before.defaulted)
-    // Changed on the cluster since it was applied (`kubectl set image`): the apply changes it back.
-    || (before.current !== undefined && !holds(before.current.spec?.template, template)));
+    // An image changed on the cluster since it was applied (`kubectl set image`): the apply sets
+    // it back. (Entries added on the cluster, such as `kubectl set env`, stay: an apply only
+    // removes what the last one set.)
+    || (before.current !== undefined && imagesChanged(before.current, after!.object)));
   const recreate = after !== undefined && after.object.spec?.strategy?.type === 'Recreate';
   const unavailable = after ? maxUnavailable(after.object, afterCount) : 0;
 
@@ -92,7 +94,23 @@ function replicasOf(object: KubeObject): number | undefined {
   return replicas;
 }
 
-/** Whether a Deployment read from a cluster is in the middle of a rollout, or stuck in one. */
+/** Whether a container (by name) of the new template runs another image than on the cluster. */
+function imagesChanged(current: KubeObject, after: KubeObject): boolean {
+  const images = (o: KubeObject) => {
+    const pod = o.spec?.template?.spec;
+    const where = `${describeObject(o)}: spec.template.spec`;
+    return new Map([...listAt(pod?.initContainers, `${where}.initContainers`), ...listAt(pod?.containers, `${where}.containers`)]
+      .map(c => [c?.name, c?.image]));
+  };
+  const now = images(current);
+  return [...images(after)].some(([name, image]) => image !== undefined && now.has(name) && now.get(name) !== image);
+}
+
+/**
+ * Whether a Deployment read from a cluster is in the middle of a rollout, or stuck in one: what
+ * `kubectl rollout status` waits for (a generation not yet observed, fewer updated pods than
+ * replicas, old pods still there, updated pods not yet available), or a stalled rollout.
+ */
 function rolloutUnfinished(before: ReadObject, count: number): boolean {
   const status = before.object.status;
   if (!before.live || typeof status !== 'object' || status === null) return false;
@@ -100,13 +118,18 @@ function rolloutUnfinished(before: ReadObject, count: number): boolean {
   if (typeof generation === 'number' && typeof status.observedGeneration === 'number' && status.observedGeneration < generation) {
     return true;
   }
-  if (typeof status.updatedReplicas === 'number' && status.updatedReplicas < count) return true;
+  const n = (value: unknown) => (typeof value === 'number' ? value : 0);
+  // The counts as the Deployment controller writes them (it leaves out the ones at 0).
+  if (typeof status.observedGeneration === 'number') {
+    const updated = n(status.updatedReplicas);
+    if (updated < count || n(status.replicas) > updated || n(status.availableReplicas) < updated) return true;
+  }
   const conditions = Array.isArray(status.conditions) ? status.conditions : [];
   return conditions.some((c: any) => c?.type === 'Progressing' && c.status === 'False');
 }
 
 function readyPods(before: ReadObject, count: number): number {
-  if (!before.live || before.object.status === undefined) return count;
+  if (!before.live || typeof before.object.status !== 'object' || before.object.status === null) return count;
   const ready = before.object.status.readyReplicas;
   return typeof ready === 'number' ? ready : 0;
 }
