@@ -18,7 +18,7 @@ export interface DeploymentMove {
   readonly afterCount: number;
   /**
    * Whether the pod template changes, which starts a rollout; true for a new Deployment, and for
-   * one whose template on the cluster differs from what the new release says.
+   * one whose containers run other images on the cluster than the new release says.
    */
   readonly templateChanged: boolean;
   /**
