@@ -536,6 +536,18 @@ describe('routes', () => {
     expect(codes(ReleaseDiff.between([], [crossNamespace]))).toEqual([]);
   });
 
+  test('a rule added before the others leaves them as they were', () => {
+    // GIVEN: a rolling update of web-v1 (4 pods, 1 may be unavailable) under its unchanged share
+    const v1 = (image: string) => deployment('web-v1', { replicas: 4, image, labels: { app: 'web', v: '1' } });
+    const redirect = { matches: [{ path: { type: 'PathPrefix', value: '/old' } }],
+      filters: [{ type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }] };
+    const withRedirect = { ...httpRoute({ 'web-v1': 100 }), spec: { rules: [redirect, ...httpRoute({ 'web-v1': 100 }).spec.rules] } };
+    // WHEN
+    const diff = ReleaseDiff.between([v1('web:1'), services[0], httpRoute({ 'web-v1': 100 })], [v1('web:2'), services[0], withRedirect]);
+    // THEN
+    expect(codes(diff)).toEqual([]);
+  });
+
   test('a new route served nothing before: only its backends must exist', () => {
     // WHEN: a new app, its pods and its route in one apply
     const fresh = ReleaseDiff.between([], [version(1, 3), version(2, 3), ...services, httpRoute({ 'web-v1': 50, 'web-v2': 50 })]);

@@ -353,19 +353,19 @@ export class ReleaseDiff {
       const previous = new Map<string, BackendShare>();
       // The Deployments the route sent requests to before the apply, and the rules that sent some.
       const reachedBefore = new Set<DeploymentMove>();
-      const rulesServing = new Set<number>();
+      const rulesServing = new Set<string>();
       for (const x of b ? backendShares(b.current ?? b.object, old.service, old.rule) : []) {
         previous.set(x.key, x);
         if (x.share === 0) continue;
-        rulesServing.add(x.rule);
+        rulesServing.add(x.ruleKey);
         this.select(this.podsBefore, x.selector, x.namespace).forEach(d => reachedBefore.add(d));
       }
       const shares = backendShares(a.object, next.service, next.rule);
       for (const rule of rulesServing) {
-        const backends = shares.filter(x => x.rule === rule);
+        const backends = shares.filter(x => x.ruleKey === rule);
         if (backends.length > 0 && backends.every(x => x.share === 0)) {
-          this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${route}: rule ${rule} gives every backend a weight of 0, so `
-            + 'its requests fail: give a backend with ready pods a weight');
+          this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${route}: rule ${backends[0].rule} gives every backend a weight of `
+            + '0, so its requests fail: give a backend with ready pods a weight');
         }
       }
       for (const backend of shares) {

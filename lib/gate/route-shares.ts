@@ -2,12 +2,17 @@
 // reaches, read from Gateway API HTTPRoutes and Istio VirtualServices (with their
 // DestinationRules). A route takes effect as soon as it is applied, so a share that grows must
 // land on pods that are ready already.
-import { describeObject, KubeObject, listAt, ManifestError } from './manifests';
+import { canonical, describeObject, KubeObject, listAt, ManifestError } from './manifests';
 
 /** One backend of one rule of a route, with its share of the rule's requests. */
 export interface BackendShare {
-  /** `rule N: Service name` or `rule N: host/subset`, the same in both releases. */
+  /** Its rule and the Service (or host and subset) it names, the same in both releases. */
   readonly key: string;
+  /**
+   * Its rule, the same in both releases: the rule's matches, and which of the rules with those
+   * matches it is, so that a rule added before it is no change of it.
+   */
+  readonly ruleKey: string;
   /** The number of its rule, from 1. */
   readonly rule: number;
   /** What the backend is, in words. */
@@ -44,8 +49,16 @@ export type Lookup = (name: string, namespace: string | undefined, from?: string
 export function backendShares(route: KubeObject, services: Lookup, rules: Lookup): BackendShare[] {
   const where = (field: string) => `${describeObject(route)}: ${field}`;
   const namespace = route.metadata.namespace;
+  const seen = new Map<string, number>();
+  const keyOf = (matches: unknown) => {
+    const text = canonical(matches ?? []);
+    const n = (seen.get(text) ?? 0) + 1;
+    seen.set(text, n);
+    return `${text}#${n}`;
+  };
   if (route.kind === 'HTTPRoute') {
     return listAt(route.spec?.rules, where('spec.rules')).flatMap((rule: any, r: number) => {
+      const ruleKey = keyOf(rule?.matches);
       const refs = objectsAt(rule?.backendRefs, where(`spec.rules[${r}].backendRefs`))
         .filter((ref: any) => (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service');
       const weights = refs.map(ref => (typeof ref.weight === 'number' ? ref.weight : 1));
@@ -54,7 +67,8 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
         const ns: string | undefined = ref.namespace ?? namespace;
         const service = services(ref.name, ns);
         return {
-          key: `rule ${r + 1}: ${ref.name}`,
+          key: `${ruleKey}: ${ref.name}`,
+          ruleKey,
           rule: r + 1,
           what: `Service ${ref.name}`,
           share: total === 0 ? 0 : weights[i] / total,
@@ -68,6 +82,7 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
   }
   if (route.kind === 'VirtualService') {
     return listAt(route.spec?.http, where('spec.http')).flatMap((http: any, r: number) => {
+      const ruleKey = keyOf(http?.match);
       const destinations = objectsAt(http?.route, where(`spec.http[${r}].route`));
       // A single destination takes every request, whatever its weight says.
       const weights = destinations.map(d => (destinations.length === 1 ? 1 : (typeof d.weight === 'number' ? d.weight : 0)));
@@ -79,7 +94,8 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
           throw new ManifestError(where(`spec.http[${r}].route[${i}].destination has a host or subset that is not a string`));
         }
         const base = {
-          key: `rule ${r + 1}: ${host}${subset ? `/${subset}` : ''}`,
+          key: `${ruleKey}: ${host}${subset ? `/${subset}` : ''}`,
+          ruleKey,
           rule: r + 1,
           what: subset ? `subset ${subset} of ${host}` : `host ${host}`,
           share: total === 0 ? 0 : weights[i] / total,
