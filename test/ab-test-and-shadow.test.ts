@@ -92,6 +92,15 @@ describe('ABTestApp', () => {
     expect(ReleaseDiff.between(running, promoted).apps).toEqual([{ name: 'web', strategy: 'ab-test', move: 'a 1.4.0 → 1.5.0' }]);
   });
 
+  test('unverified-promotion: variant a moves to a version variant b did not run', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(ab(), ab({ a: { image: 'registry.example.com/shop/web:1.6.0' } }));
+    // THEN
+    expect(diff.findings.map(f => `${f.severity} ${f.code}`)).toEqual(['block unverified-promotion']);
+    expect(diff.findings[0].message).toBe('A/B test web: variant a moves to 1.6.0, which variant b did not run before this '
+      + 'apply: run it as variant b first, then promote');
+  });
+
   test('the chart checks refuse a route whose catch-all rule comes first', () => {
     // GIVEN
     const chart = newChart('shop');
@@ -181,6 +190,16 @@ describe('ShadowApp', () => {
       expect(objectSet(steps[i])).toEqual(objectSet(steps[0]));
       expect(ReleaseDiff.between(steps[i - 1], steps[i]).findings).toEqual([]);
     }
+  });
+
+  test('unverified-promotion: the primary moves to a version the shadow did not run', () => {
+    // WHEN
+    const unseen = ReleaseDiff.between(shadow(), shadow({ primary: { image: 'registry.example.com/shop/api:1.6.0' } }));
+    const shadowed = ReleaseDiff.between(shadow(), shadow({ primary: { image: 'registry.example.com/shop/api:1.5.0' } }));
+    // THEN
+    expect(unseen.findings.map(f => f.message)).toEqual(['shadow app api: the primary moves to 1.6.0, which the shadow did '
+      + 'not run before this apply: run it as the shadow first, then promote']);
+    expect(shadowed.findings).toEqual([]);
   });
 
   test('the chart checks refuse a route that sends user traffic to the shadow', () => {

@@ -185,6 +185,14 @@ describe('diff: bad input exits 2 with a message naming the file or flag, and pr
     expect(run.stderr).toMatch('error: Deployment/web: spec.replicas is -1; it must be an integer from 0 to 2147483647\n');
   });
 
+  test('an alias inside the node it refers to', () => {
+    const cyclic = file('cyclic.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template: &t\n'
+      + '    spec: *t\n');
+    const run = cli(['diff', cyclic, cyclic]);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch(`error: ${cyclic} is not valid YAML: an alias refers to a node that contains it\n`);
+  });
+
   test('a directory without YAML files', () => {
     const run = cli(['diff', work, work]);
     expect(run).toMatchObject({ code: 2, stdout: '' });

@@ -548,6 +548,26 @@ describe('routes', () => {
     expect(codes(diff)).toEqual([]);
   });
 
+  test('route-outpaces-pods: a route the new manifests leave out keeps sending where it did', () => {
+    // GIVEN: 50% / 50%; the next manifests drop the route and scale web-v2 to 0
+    const split = [version(1, 3), version(2, 3), ...services, httpRoute({ 'web-v1': 50, 'web-v2': 50 })];
+    // WHEN
+    const diff = ReleaseDiff.between(split, [version(1, 3), version(2, 0), ...services]);
+    // THEN
+    expect(diff.findings.map(f => f.message)).toEqual(['HTTPRoute web (left out of the new manifests, but kubectl apply '
+      + 'leaves it in place) keeps Service web-v2 at 50% of its requests (rule 1), but no pod serves it: the requests would '
+      + 'fail; start the pods in one apply, wait until they are ready, then move the traffic']);
+  });
+
+  test('route-outpaces-pods: a new route put in front of running pods takes over their traffic at once', () => {
+    // WHEN: web-v2 grows from 1 to 5 pods in the apply that routes half the requests to it
+    const diff = ReleaseDiff.between([version(1, 3), version(2, 1), ...services],
+      [version(1, 3), version(2, 5), ...services, httpRoute({ 'web-v1': 50, 'web-v2': 50 })]);
+    // THEN
+    expect(diff.findings.map(f => f.message)).toEqual([expect.stringContaining('raises the share of Service web-v2 from 0% '
+      + 'to 50% of its requests (rule 1), in the same apply that leaves only 1 of its 5 pods ready')]);
+  });
+
   test('a new route served nothing before: only its backends must exist', () => {
     // WHEN: a new app, its pods and its route in one apply
     const fresh = ReleaseDiff.between([], [version(1, 3), version(2, 3), ...services, httpRoute({ 'web-v1': 50, 'web-v2': 50 })]);
@@ -607,6 +627,16 @@ describe('routes', () => {
       expect(diff.findings[0].message).toContain('leaves only 0 of its 3 new pods ready when the route takes effect');
     });
 
+    test('route-outpaces-pods: a subset whose labels exclude every pod of the host\'s Service', () => {
+      // GIVEN: the Service selects v1 only; the route sends everything to subset v2
+      const narrow = [version(1, 3), version(2, 3), service('web', { app: 'web', v: '1' }), rule(['v1', 'v2'])];
+      // WHEN
+      const diff = ReleaseDiff.between([...narrow, virtualService('web', { v1: 100, v2: 0 })], [...narrow, virtualService('web', { v1: 0, v2: 100 })]);
+      // THEN
+      expect(diff.findings.map(f => f.message)).toEqual([expect.stringContaining('raises the share of subset v2 of web from 0% '
+        + 'to 100% of its requests (rule 1), but subset v2 (v=2) excludes every pod Service web selects (v=1)')]);
+    });
+
     test('a DestinationRule in the namespace of the route counts for a host in another namespace', () => {
       // GIVEN: the route and its rule in "frontend", the Service and its pods in "shop"
       const inNs = (namespace: string, o: any) => ({ ...o, metadata: { ...o.metadata, namespace } });
@@ -644,6 +674,24 @@ describe('what the cluster shows', () => {
       ? { observedGeneration: 1, ...Object.fromEntries(COUNTS.map(k => [k, o.spec.replicas])) }
       : {},
   }));
+
+  test('capacity-drop: a switch onto a slot an autoscaler left at 0 (it never scales up from 0)', () => {
+    // GIVEN: blue serves 3 pods, green is at 0; the manifests leave replicas to the autoscalers
+    const slot = (name: string) => deployment(`api-${name}`, { labels: { app: 'api', slot: name } });
+    const manifests = (active: string) => [slot('blue'), slot('green'), service('api', { app: 'api', slot: active })];
+    const live = asLive(manifests('blue'), o => (o.kind !== 'Deployment' ? o : {
+      ...o, spec: { ...o.spec, replicas: o.metadata.name === 'api-blue' ? 3 : 0 },
+      status: o.metadata.name === 'api-blue' ? { observedGeneration: 1, ...Object.fromEntries(COUNTS.map(k => [k, 3])) }
+        : { observedGeneration: 1 },
+    }));
+    // WHEN
+    const diff = ReleaseDiff.between(live, manifests('green'));
+    // THEN
+    expect(codes(diff)).toEqual(['block capacity-drop']);
+    expect(diff.findings[0].message).toBe('Service api: its selector moves from 3 ready pods onto pods of which none runs '
+      + 'after the apply, so it serves nothing: scale api-green up first (an autoscaler does not scale a Deployment up from '
+      + '0: kubectl scale it) and wait until its pods are ready before sending traffic to it');
+  });
 
   test('a slot\'s image changed on the cluster since the apply: applying the manifests again changes the live slot', () => {
     // GIVEN: kubectl set image on the live slot blue

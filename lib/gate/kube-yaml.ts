@@ -114,10 +114,26 @@ export const KUBE_YAML_SCHEMA: Schema = FAILSAFE_SCHEMA.extend({
  */
 export function parseYaml(text: string, source: string): unknown[] {
   try {
-    return loadAll(text, null, { schema: KUBE_YAML_SCHEMA });
+    const docs = loadAll(text, null, { schema: KUBE_YAML_SCHEMA });
+    // An alias inside the node it refers to makes a cycle, which go-yaml (so kubectl) refuses.
+    if (/(?:^|[\s:[{,-])&\S/.test(text)) docs.forEach(doc => checkAcyclic(doc, source));
+    return docs;
   } catch (e) {
     if (!(e instanceof YAMLException)) throw e;
     const where = e.mark ? ` (line ${e.mark.line + 1}, column ${e.mark.column + 1})` : '';
     throw new Error(`${source} is not valid YAML: ${e.reason}${where}`);
   }
+}
+
+/**
+ * Throws if `value` contains itself, which has no JSON form. A node that aliases make shared is
+ * looked at once.
+ */
+function checkAcyclic(value: unknown, source: string, open = new Set<object>(), done = new Set<object>()): void {
+  if (typeof value !== 'object' || value === null || done.has(value)) return;
+  if (open.has(value)) throw new Error(`${source} is not valid YAML: an alias refers to a node that contains it`);
+  open.add(value);
+  for (const child of Object.values(value)) checkAcyclic(child, source, open, done);
+  open.delete(value);
+  done.add(value);
 }

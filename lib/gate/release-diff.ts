@@ -34,7 +34,10 @@ export enum FindingCode {
   LIVE_TEMPLATE_CHANGED = 'live-template-changed',
   /** Blue/green: the templates of both slots change in one apply. */
   BOTH_SLOTS_CHANGED = 'both-slots-changed',
-  /** Canary: the stable track moves to an image and version the canary track did not run. */
+  /**
+   * Canary: the stable track moves to an image and version the canary track did not run (A/B test:
+   * variant a, to what variant b did not run; shadow app: the primary, to what the shadow did not).
+   */
   UNVERIFIED_PROMOTION = 'unverified-promotion',
   /** A Service selects no pod template of the new manifests. */
   SERVICE_SELECTS_NOTHING = 'service-selects-nothing',
@@ -346,9 +349,11 @@ export class ReleaseDiff {
       return { service, rule, serviceObject };
     };
     const [old, next] = [lookups(before), lookups(after)];
-    for (const [b, a] of pair(before, after, 'HTTPRoute', 'VirtualService')) {
-      if (!a) continue;
-      const route = `${a.object.kind} ${a.object.metadata.name}`;
+    for (const [b, found] of pair(before, after, 'HTTPRoute', 'VirtualService')) {
+      // kubectl apply leaves a route the new manifests drop in place, sending where it did.
+      const a = found ?? { ...b!, object: running(b!) };
+      const route = `${a.object.kind} ${a.object.metadata.name}`
+        + (found ? '' : ' (left out of the new manifests, but kubectl apply leaves it in place)');
       const app = ownerOf(a.object);
       const previous = new Map<string, BackendShare>();
       // The Deployments the route sent requests to before the apply, and the rules that sent some.
@@ -402,7 +407,9 @@ export class ReleaseDiff {
           }
           continue;
         }
-        if (!b) continue;
+        // A new route to the pods of a new app served nothing before; one put in front of running
+        // pods takes over the traffic their Service had.
+        if (!b && reached.every(d => !d.before)) continue;
         const newly = reached.filter(d => !reachedBefore.has(d));
         const watched = rises ? reached : newly;
         const ready = sum(watched.map(d => d.minReady));
@@ -463,7 +470,15 @@ export class ReleaseDiff {
     const served = (d: DeploymentMove) => d.before !== undefined && selectsLabels(beforeSelector, podLabels(d.before.object));
     const allowance = sum(selected.filter(served).map(d => d.allowance));
     const floor = Math.max(0, Math.min(before, after) - allowance);
-    if (during < floor) {
+    // A selector that moves onto Deployments at 0 pods that stay there (a slot an autoscaler left
+    // at 0, which it never scales up from) serves nothing, whatever the fewer of before and after
+    // says; one this apply scales to 0 is a scale-down like any other.
+    const movesOntoNothing = s.before !== undefined && !sameJson(beforeSelector, selector) && before > 0
+      && selected.length > 0 && selected.every(d => d.afterCount === 0 && d.beforeCount === 0);
+    if (movesOntoNothing) {
+      this.report(app, FindingCode.CAPACITY_DROP, `${label}: its selector moves from ${before} ready pods onto pods of `
+        + `which none runs after the apply, so it serves nothing: ${this.capacityAdvice(selected)}`);
+    } else if (during < floor) {
       this.report(app, FindingCode.CAPACITY_DROP, `${label}: ready pods fall to ${during} during the apply, below `
         + `${floor} (the fewer of ${before} before and ${after} after, less ${allowance} that the maxUnavailable of its `
         + `Deployments allows): ${this.capacityAdvice(selected)}`);
@@ -532,6 +547,11 @@ export class ReleaseDiff {
 
   /** What to do about a capacity drop: grow before shrinking. */
   private capacityAdvice(selected: DeploymentMove[]): string {
+    const atZero = selected.filter(d => d.afterCount === 0).map(d => d.name);
+    if (atZero.length > 0 && atZero.length === selected.length) {
+      return `scale ${atZero.join(', ')} up first (an autoscaler does not scale a Deployment up from 0: kubectl scale `
+        + 'it) and wait until its pods are ready before sending traffic to it';
+    }
     const fromZero = selected.filter(d => d.before && d.beforeReady === 0 && d.afterCount > 0).map(d => d.name);
     if (fromZero.length > 0) {
       return `scale ${fromZero.join(', ')} up and wait until its pods are ready before sending traffic to it`;
@@ -575,6 +595,9 @@ export class ReleaseDiff {
       } else if (strategy === 'canary') {
         move = this.canaryMove(name, moves);
       } else if (strategy === 'ab-test' || strategy === 'shadow') {
+        const variant = (v: string) => selecting(moves, Label.VARIANT, v);
+        if (strategy === 'ab-test') this.checkPromotion(name, 'A/B test', variant('a'), 'variant a', variant('b'), 'as variant b');
+        else this.checkPromotion(name, 'shadow app', variant('primary'), 'the primary', variant('shadow'), 'as the shadow');
         move = moves.filter(m => m.before && m.after).map(m => variantMove(m)).filter(Boolean).join('; ');
       } else {
         move = singleMove(strategy, moves[0]);
@@ -612,8 +635,29 @@ export class ReleaseDiff {
     return parts.join('; ');
   }
 
+  /**
+   * `unverified-promotion`: whether `serving` (the stable track, A/B's variant a, the shadow app's
+   * primary) moves to another version and images, and if so, a finding unless `trial` ran exactly
+   * those, with ready pods and its rollout finished, before the apply (or `serving` runs no pod).
+   */
+  private checkPromotion(app: string, what: string, serving: DeploymentMove | undefined, servingRole: string,
+    trial: DeploymentMove | undefined, trialRole: string): boolean {
+    if (!serving?.before || !serving.after || !serving.templateChanged) return false;
+    const next = runs(serving.after.object);
+    if (runs(serving.before.object) === next) return false;
+    const tried = trial?.before !== undefined && trial.beforeReady > 0 && !trial.rolloutUnfinished
+      && runs(trial.before.object) === next;
+    // With no pod of it after the apply, nobody gets the version.
+    if (!tried && serving.afterCount > 0) {
+      this.report(app, FindingCode.UNVERIFIED_PROMOTION, `${what} ${app}: ${servingRole} moves to `
+        + `${versionOf(serving.after.object)}, which ${trialRole.replace(/^(on|as) /, '')} did not run before this apply: `
+        + `run it ${trialRole} first, then promote`);
+    }
+    return true;
+  }
+
   private canaryMove(name: string, moves: DeploymentMove[]): string {
-    const track = (t: string) => moves.find(m => (m.after ?? m.before)!.object.spec?.selector?.matchLabels?.[Label.TRACK] === t);
+    const track = (t: string) => selecting(moves, Label.TRACK, t);
     const stable = track('stable');
     const canary = track('canary');
     if (!stable?.before || !stable.after || !canary?.before || !canary.after) return 'tracks added or removed';
@@ -621,16 +665,9 @@ export class ReleaseDiff {
     const weightBefore = weight(stable.beforeCount, canary.beforeCount);
     const weightAfter = weight(stable.afterCount, canary.afterCount);
     const parts: string[] = [];
-    const stableRunsNew = stable.templateChanged && runs(stable.before.object) !== runs(stable.after.object);
+    const stableRunsNew = this.checkPromotion(name, 'canary', stable, 'the stable track', canary, 'on the canary track');
     if (stableRunsNew) {
       parts.push(`promote ${versionChange(stable)}`);
-      const tried = canary.beforeReady > 0 && !canary.rolloutUnfinished
-        && runs(canary.before.object) === runs(stable.after.object);
-      if (!tried) {
-        this.report(name, FindingCode.UNVERIFIED_PROMOTION, `canary ${name}: the stable track moves to `
-          + `${versionOf(stable.after.object)}, which the canary track did not run before this apply: run it on the `
-          + 'canary track first, then promote');
-      }
     } else if (stable.templateChanged) {
       parts.push('stable pod template changes');
     }
@@ -685,6 +722,11 @@ function containerPortNames(deployment: KubeObject): string[] {
   const sidecars = listAt(pod?.initContainers, `${where}.initContainers`).filter(c => c?.restartPolicy === 'Always');
   return [...listAt(pod?.containers, `${where}.containers`), ...sidecars]
     .flatMap(c => listAt(c?.ports, `${where}: ports of container ${c?.name}`)).map(p => p?.name);
+}
+
+/** The Deployment of an app whose selector has the label `key=value` (its slot, track or variant). */
+function selecting(moves: DeploymentMove[], key: string, value: string): DeploymentMove | undefined {
+  return moves.find(m => (m.after ?? m.before)!.object.spec?.selector?.matchLabels?.[key] === value);
 }
 
 /** An object of the old release as it runs: as the cluster holds it when read from one. */

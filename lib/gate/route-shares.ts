@@ -112,7 +112,14 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
         const subsets = rule ? listAt(rule.spec?.subsets, `${describeObject(rule)}: spec.subsets`) : [];
         const labels = subsets.find((s: any) => s?.name === subset)?.labels;
         if (!labels) return { ...at, missing: `no DestinationRule of the new manifests defines subset ${subset} of ${host}` };
-        return { ...at, selector: service.spec?.selector && { ...service.spec.selector, ...labels } };
+        // A subset's endpoints are those of the Service that carry its labels as well.
+        const selector: Record<string, string> | undefined = service.spec?.selector;
+        const clash = Object.keys(labels).find(k => selector?.[k] !== undefined && selector[k] !== labels[k]);
+        if (clash !== undefined) {
+          return { ...at, missing: `subset ${subset} (${clash}=${labels[clash]}) excludes every pod Service ${target.name} `
+            + `selects (${clash}=${selector![clash]})` };
+        }
+        return { ...at, selector: selector && { ...selector, ...labels } };
       });
     });
   }
