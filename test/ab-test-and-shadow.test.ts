@@ -92,6 +92,14 @@ describe('ABTestApp', () => {
     expect(ReleaseDiff.between(running, promoted).apps).toEqual([{ name: 'web', strategy: 'ab-test', move: 'a 1.4.0 → 1.5.0' }]);
   });
 
+  test('the next test with other matches and a new B is a rolling update of B, not a new rule', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(ab({ replicas: 4 }), ab({ replicas: 4, b: { image: 'registry.example.com/shop/web:1.6.0' },
+      matches: [RequestMatch.header('X-Beta', 'true'), RequestMatch.cookie('beta2', 'yes')] }));
+    // THEN
+    expect(diff.findings).toEqual([]);
+  });
+
   test('unverified-promotion: variant a moves to a version variant b did not run', () => {
     // WHEN
     const diff = ReleaseDiff.between(ab(), ab({ a: { image: 'registry.example.com/shop/web:1.6.0' } }));

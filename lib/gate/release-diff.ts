@@ -349,33 +349,32 @@ export class ReleaseDiff {
       return { service, rule, serviceObject };
     };
     const [old, next] = [lookups(before), lookups(after)];
-    for (const [b, found] of pair(before, after, 'HTTPRoute', 'VirtualService')) {
-      // kubectl apply leaves a route the new manifests drop in place, sending where it did.
-      const a = found ?? { ...b!, object: running(b!) };
-      const route = `${a.object.kind} ${a.object.metadata.name}`
-        + (found ? '' : ' (left out of the new manifests, but kubectl apply leaves it in place)');
+    for (const [b, a] of pair(before, after, 'HTTPRoute', 'VirtualService')) {
+      // A route the new manifests leave out is not followed: whether it stays depends on pruning.
+      if (!a) continue;
+      const route = `${a.object.kind} ${a.object.metadata.name}`;
       const app = ownerOf(a.object);
-      const previous = new Map<string, BackendShare>();
-      // The Deployments the route sent requests to before the apply, and the rules that sent some.
+      const olds = b ? backendShares(running(b), old.service, old.rule) : [];
+      const shares = backendShares(a.object, next.service, next.rule);
+      const sameRule = pairRules(olds, shares);
+      const previous = new Map<string, BackendShare>(olds.map(x => [`${x.ruleKey}: ${x.target}`, x]));
+      // The Deployments the route sent requests to before the apply.
       const reachedBefore = new Set<DeploymentMove>();
-      const rulesServing = new Set<string>();
-      for (const x of b ? backendShares(b.current ?? b.object, old.service, old.rule) : []) {
-        previous.set(x.key, x);
-        if (x.share === 0) continue;
-        rulesServing.add(x.ruleKey);
+      for (const x of olds.filter(o => o.share > 0)) {
         this.select(this.podsBefore, x.selector, x.namespace).forEach(d => reachedBefore.add(d));
       }
-      const shares = backendShares(a.object, next.service, next.rule);
-      for (const rule of rulesServing) {
-        const backends = shares.filter(x => x.ruleKey === rule);
-        if (backends.length > 0 && backends.every(x => x.share === 0)) {
-          this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${route}: rule ${backends[0].rule} gives every backend a weight of `
-            + '0, so its requests fail: give a backend with ready pods a weight');
+      if (olds.some(x => x.share > 0)) {
+        for (const rule of new Set(shares.map(x => x.rule))) {
+          const backends = shares.filter(x => x.rule === rule);
+          if (backends.every(x => x.share === 0)) {
+            this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${route}: rule ${rule} gives every backend a weight of 0, so `
+              + 'its requests fail: give a backend with ready pods a weight');
+          }
         }
       }
       for (const backend of shares) {
         if (backend.share === 0) continue;
-        const was = previous.get(backend.key);
+        const was = previous.get(`${sameRule.get(backend.ruleKey) ?? backend.ruleKey}: ${backend.target}`);
         const rises = backend.share > (was?.share ?? 0);
         const move = rises ? `raises the share of ${backend.what} from ${percent(was?.share ?? 0)} to` : `keeps ${backend.what} at`;
         const sends = `${route} ${move} ${percent(backend.share)} of its requests (rule ${backend.rule})`;
@@ -407,9 +406,19 @@ export class ReleaseDiff {
           }
           continue;
         }
-        // A new route to the pods of a new app served nothing before; one put in front of running
-        // pods takes over the traffic their Service had.
-        if (!b && reached.every(d => !d.before)) continue;
+        if (!b) {
+          // A new route takes over the traffic the pods had through their Service, at once: pods
+          // this apply adds to a Deployment that ran before are not ready when it does. (Those of
+          // a new app served nothing before; a rollout under it is the Service's as well.)
+          const growing = reached.filter(d => d.before && d.afterCount > d.beforeReady);
+          const [ready, count] = [sum(growing.map(d => d.minReady)), sum(growing.map(d => d.afterCount))];
+          if (ready < count) {
+            this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${sends}, a new route in the same apply that leaves only `
+              + `${ready} of the ${count} pods of ${growing.map(d => `Deployment ${d.name}`).join(', ')} ready when it takes `
+              + 'effect: start the pods in one apply, wait until they are ready, then add the route');
+          }
+          continue;
+        }
         const newly = reached.filter(d => !reachedBefore.has(d));
         const watched = rises ? reached : newly;
         const ready = sum(watched.map(d => d.minReady));
@@ -691,6 +700,23 @@ function uncheckedBecause(d: DeploymentMove, served: readonly DeploymentMove[]):
   const ran = (x: DeploymentMove) => x.before && !x.rolloutUnfinished && sameJson(x.before.object.spec?.template?.spec, podSpec);
   if (served.some(ran)) return undefined;
   return d.before ? 'whose pod template changes in the same apply' : 'which is new in this apply';
+}
+
+/**
+ * The rules of a route in the new release paired with those of the old one, by their keys (their
+ * matches): a rule whose key is new takes the place of the old rule at its position, when that
+ * one's key is gone (matches changed, or defaults the API server wrote into the live route).
+ */
+function pairRules(olds: BackendShare[], news: BackendShare[]): Map<string, string> {
+  const oldKeys = new Map(olds.map(x => [x.ruleKey, x.rule]));
+  const newKeys = new Map(news.map(x => [x.ruleKey, x.rule]));
+  const oldAt = new Map([...oldKeys].filter(([key]) => !newKeys.has(key)).map(([key, rule]) => [rule, key]));
+  const pairs = new Map<string, string>();
+  for (const [key, rule] of newKeys) {
+    const partner = oldKeys.has(key) ? key : oldAt.get(rule);
+    if (partner !== undefined) pairs.set(key, partner);
+  }
+  return pairs;
 }
 
 /** The objects of these kinds of both releases, paired. */

@@ -6,8 +6,8 @@ import { canonical, describeObject, KubeObject, listAt, ManifestError } from './
 
 /** One backend of one rule of a route, with its share of the rule's requests. */
 export interface BackendShare {
-  /** Its rule and the Service (or host and subset) it names, the same in both releases. */
-  readonly key: string;
+  /** The Service it names, or the host and subset. */
+  readonly target: string;
   /**
    * Its rule, the same in both releases: the rule's matches, and which of the rules with those
    * matches it is, so that a rule added before it is no change of it.
@@ -67,7 +67,7 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
         const ns: string | undefined = ref.namespace ?? namespace;
         const service = services(ref.name, ns);
         return {
-          key: `${ruleKey}: ${ref.name}`,
+          target: String(ref.name),
           ruleKey,
           rule: r + 1,
           what: `Service ${ref.name}`,
@@ -94,7 +94,7 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
           throw new ManifestError(where(`spec.http[${r}].route[${i}].destination has a host or subset that is not a string`));
         }
         const base = {
-          key: `${ruleKey}: ${host}${subset ? `/${subset}` : ''}`,
+          target: `${host}${subset ? `/${subset}` : ''}`,
           ruleKey,
           rule: r + 1,
           what: subset ? `subset ${subset} of ${host}` : `host ${host}`,
