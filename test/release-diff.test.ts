@@ -567,6 +567,42 @@ describe('routes', () => {
       + 'takes effect: start the pods in one apply, wait until they are ready, then add the route']);
   });
 
+  test('a rule takes the place of the old one at its position only when it names the same backends', () => {
+    // GIVEN: a beta rule to web-v2 (1 pod) before the catch-all to web-v1
+    const beta = { matches: [{ headers: [{ name: 'X-Beta', value: 'true' }] }], backendRefs: [{ name: 'web-v2', port: 80, weight: 1 }] };
+    const routeOf = (...rules: any[]) => ({ ...httpRoute({}), spec: { rules } });
+    const before2 = [version(1, 6), version(2, 1), ...services,
+      routeOf(beta, { backendRefs: [{ name: 'web-v1', port: 80, weight: 1 }] })];
+    // WHEN: the beta rule goes, the catch-all (now with an explicit path) splits 50/50, web-v2 grows to 6
+    const split = routeOf({ matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+      backendRefs: [{ name: 'web-v1', port: 80, weight: 1 }, { name: 'web-v2', port: 80, weight: 1 }] });
+    const diff = ReleaseDiff.between(before2, [version(1, 6), version(2, 6), ...services, split]);
+    // THEN
+    expect(diff.findings.map(f => f.message)).toEqual([expect.stringContaining('raises the share of Service web-v2 from 0% to '
+      + '50% of its requests (rule 1), in the same apply that leaves only 1 of its 6 pods ready')]);
+  });
+
+  test('unverified-switch: a new route onto pods nothing sent to before, whose template changes', () => {
+    // GIVEN: web-v2 runs idle, behind no Service
+    const oldRoute = httpRoute({ 'web-v1': 100 });
+    const newRoute = { ...httpRoute({ 'web-v2': 100 }), metadata: { name: 'web-next' } };
+    // WHEN
+    const diff = ReleaseDiff.between([version(1, 3), version(2, 3), services[0], oldRoute],
+      [version(1, 3), version(2, 3, 'web:3'), ...services, newRoute]);
+    // THEN
+    expect(codes(diff)).toEqual(['block unverified-switch']);
+  });
+
+  test('a rule whose Services have weight 0 next to a backend of another kind is no rule without backends', () => {
+    // GIVEN: rule 2 sends everything to a ServiceImport, which the gate does not follow
+    const route = { ...httpRoute({}), spec: { rules: [{ backendRefs: [{ name: 'web-v1', port: 80, weight: 100 }] },
+      { matches: [{ path: { type: 'PathPrefix', value: '/remote' } }], backendRefs: [{ name: 'web-v2', port: 80, weight: 0 },
+        { group: 'multicluster.x-k8s.io', kind: 'ServiceImport', name: 'web', port: 80, weight: 100 }] }] } };
+    // WHEN / THEN
+    expect(codes(ReleaseDiff.between([version(1, 3), version(2, 3), ...services, route],
+      [version(1, 3), version(2, 3), ...services, route]))).toEqual([]);
+  });
+
   test('a new route over pods in a rolling update is the rollout their Service has anyway', () => {
     // GIVEN: the route renamed in the release that rolls web-v1 (4 pods, 1 may be unavailable)
     const v1 = (image: string) => deployment('web-v1', { replicas: 4, image, labels: { app: 'web', v: '1' } });

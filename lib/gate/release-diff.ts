@@ -227,6 +227,9 @@ export class ReleaseDiff {
   private readonly beforeWorkloads: LabelIndex<Workload>;
   private readonly afterWorkloads: LabelIndex<Workload>;
   private readonly allowed: FindingCode[];
+  /** The shares of each route of the old release, and the Deployments served before (`servedBefore`). */
+  private readonly routesBefore: BackendShare[][] = [];
+  private served?: Set<DeploymentMove>;
 
   private constructor(before: ReadObject[], after: ReadObject[], allow: FindingCode[]) {
     this.allowed = allow;
@@ -349,12 +352,15 @@ export class ReleaseDiff {
       return { service, rule, serviceObject };
     };
     const [old, next] = [lookups(before), lookups(after)];
+    const oldShares = new Map(before.filter(o => ['HTTPRoute', 'VirtualService'].includes(o.object.kind))
+      .map(o => [o, backendShares(running(o), old.service, old.rule)] as const));
+    this.routesBefore.push(...oldShares.values());
     for (const [b, a] of pair(before, after, 'HTTPRoute', 'VirtualService')) {
       // A route the new manifests leave out is not followed: whether it stays depends on pruning.
       if (!a) continue;
       const route = `${a.object.kind} ${a.object.metadata.name}`;
       const app = ownerOf(a.object);
-      const olds = b ? backendShares(running(b), old.service, old.rule) : [];
+      const olds = b ? oldShares.get(b)! : [];
       const shares = backendShares(a.object, next.service, next.rule);
       const sameRule = pairRules(olds, shares);
       const previous = new Map<string, BackendShare>(olds.map(x => [`${x.ruleKey}: ${x.target}`, x]));
@@ -366,7 +372,7 @@ export class ReleaseDiff {
       if (olds.some(x => x.share > 0)) {
         for (const rule of new Set(shares.map(x => x.rule))) {
           const backends = shares.filter(x => x.rule === rule);
-          if (backends.every(x => x.share === 0)) {
+          if (backends.every(x => x.share === 0 && !x.elsewhere)) {
             this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${route}: rule ${rule} gives every backend a weight of 0, so `
               + 'its requests fail: give a backend with ready pods a weight');
           }
@@ -417,6 +423,13 @@ export class ReleaseDiff {
               + `${ready} of the ${count} pods of ${growing.map(d => `Deployment ${d.name}`).join(', ')} ready when it takes `
               + 'effect: start the pods in one apply, wait until they are ready, then add the route');
           }
+          // Pods that no Service or route sent to before get traffic for the first time.
+          for (const d of reached.filter(x => x.before && !this.servedBefore().has(x))) {
+            const why = uncheckedBecause(d, []);
+            if (why === undefined) continue;
+            this.report(app, FindingCode.UNVERIFIED_SWITCH, `${sends}, onto Deployment ${d.name}, ${why}, so its new pods `
+              + `get traffic that nobody checked them with: ${SWITCH_ADVICE}`);
+          }
           continue;
         }
         const newly = reached.filter(d => !reachedBefore.has(d));
@@ -436,6 +449,21 @@ export class ReleaseDiff {
         }
       }
     }
+  }
+
+  /** The Deployments some Service or route of the old release sent requests to. */
+  private servedBefore(): Set<DeploymentMove> {
+    if (this.served) return this.served;
+    const served = new Set<DeploymentMove>();
+    for (const s of this.serviceMoves) {
+      if (s.before) this.select(this.podsBefore, running(s.before).spec?.selector, s.namespace).forEach(d => served.add(d));
+    }
+    for (const route of this.routesBefore) {
+      for (const x of route.filter(o => o.share > 0)) {
+        this.select(this.podsBefore, x.selector, x.namespace).forEach(d => served.add(d));
+      }
+    }
+    return this.served = served;
   }
 
   /** The transition of one Service, and its findings. */
@@ -705,15 +733,21 @@ function uncheckedBecause(d: DeploymentMove, served: readonly DeploymentMove[]):
 /**
  * The rules of a route in the new release paired with those of the old one, by their keys (their
  * matches): a rule whose key is new takes the place of the old rule at its position, when that
- * one's key is gone (matches changed, or defaults the API server wrote into the live route).
+ * one's key is gone (matches changed, or defaults the API server wrote into the live route) and it
+ * names the same backends.
  */
 function pairRules(olds: BackendShare[], news: BackendShare[]): Map<string, string> {
   const oldKeys = new Map(olds.map(x => [x.ruleKey, x.rule]));
   const newKeys = new Map(news.map(x => [x.ruleKey, x.rule]));
   const oldAt = new Map([...oldKeys].filter(([key]) => !newKeys.has(key)).map(([key, rule]) => [rule, key]));
+  // The backends a rule names: a rule paired by its place must name the same ones.
+  const targets = (shares: BackendShare[], key: string) =>
+    canonical(shares.filter(x => x.ruleKey === key).map(x => x.target).sort());
   const pairs = new Map<string, string>();
   for (const [key, rule] of newKeys) {
-    const partner = oldKeys.has(key) ? key : oldAt.get(rule);
+    const there = oldAt.get(rule);
+    const samePlace = there !== undefined && targets(olds, there) === targets(news, key);
+    const partner = oldKeys.has(key) ? key : samePlace ? there : undefined;
     if (partner !== undefined) pairs.set(key, partner);
   }
   return pairs;

@@ -15,6 +15,8 @@ export interface BackendShare {
   readonly ruleKey: string;
   /** The number of its rule, from 1. */
   readonly rule: number;
+  /** The share of its rule's requests that goes to backends other than Services (not followed). */
+  readonly elsewhere?: number;
   /** What the backend is, in words. */
   readonly what: string;
   /** Its share of the rule's requests, from 0 to 1. */
@@ -59,10 +61,13 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
   if (route.kind === 'HTTPRoute') {
     return listAt(route.spec?.rules, where('spec.rules')).flatMap((rule: any, r: number) => {
       const ruleKey = keyOf(rule?.matches);
-      const refs = objectsAt(rule?.backendRefs, where(`spec.rules[${r}].backendRefs`))
-        .filter((ref: any) => (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service');
-      const weights = refs.map(ref => (typeof ref.weight === 'number' ? ref.weight : 1));
-      const total = weights.reduce((a, b) => a + b, 0);
+      const all = objectsAt(rule?.backendRefs, where(`spec.rules[${r}].backendRefs`));
+      const weightOf = (ref: any) => (typeof ref.weight === 'number' ? ref.weight : 1);
+      // Shares of all the rule's backends; only Services are followed.
+      const total = all.reduce((sum, ref) => sum + weightOf(ref), 0);
+      const refs = all.filter((ref: any) => (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service');
+      const weights = refs.map(weightOf);
+      const elsewhere = total === 0 ? 0 : 1 - weights.reduce((a, b) => a + b, 0) / total;
       return refs.map((ref, i) => {
         const ns: string | undefined = ref.namespace ?? namespace;
         const service = services(ref.name, ns);
@@ -70,6 +75,7 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
           target: String(ref.name),
           ruleKey,
           rule: r + 1,
+          elsewhere,
           what: `Service ${ref.name}`,
           share: total === 0 ? 0 : weights[i] / total,
           namespace: ns,
