@@ -582,6 +582,44 @@ describe('routes', () => {
       + '50% of its requests (rule 1), in the same apply that leaves only 1 of its 6 pods ready')]);
   });
 
+  test('a share listed at 0 in the old rule is no hiding place for a raise', () => {
+    // GIVEN: a beta rule {web-v1: 0, web-v2: 1} before the catch-all {web-v1: 1, web-v2: 0}
+    const refs = (v1: number, v2: number) => [{ name: 'web-v1', port: 80, weight: v1 }, { name: 'web-v2', port: 80, weight: v2 }];
+    const routeOf = (...rules: any[]) => ({ ...httpRoute({}), spec: { rules } });
+    const before2 = [version(1, 6), version(2, 1), ...services,
+      routeOf({ matches: [{ headers: [{ name: 'X-Beta', value: 'true' }] }], backendRefs: refs(0, 1) }, { backendRefs: refs(1, 0) })];
+    // WHEN: the beta rule goes; the catch-all, its default path now written out, splits 50/50
+    const after2 = [version(1, 6), version(2, 6), ...services,
+      routeOf({ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: refs(1, 1) })];
+    // THEN
+    expect(ReleaseDiff.between(before2, after2).findings.map(f => f.message)).toEqual([expect.stringContaining(
+      'raises the share of Service web-v2 from 0% to 50% of its requests (rule 1), in the same apply that leaves only 1 of')]);
+  });
+
+  test('a backendRef of group "core" is a Service', () => {
+    // GIVEN
+    const routeOf = (v1: number, v2: number) => ({ ...httpRoute({}), spec: { rules: [{ backendRefs: [
+      { name: 'web-v1', port: 80, weight: v1 }, { group: 'core', kind: 'Service', name: 'web-v2', port: 80, weight: v2 }] }] } });
+    // WHEN
+    const diff = ReleaseDiff.between([version(1, 6), version(2, 1), ...services, routeOf(100, 0)],
+      [version(1, 6), version(2, 6), ...services, routeOf(0, 100)]);
+    // THEN
+    expect(codes(diff)).toContain('block route-outpaces-pods');
+  });
+
+  test('a live route with the CRD\'s default matches is the same rule as its manifest, whatever its backends', () => {
+    // GIVEN: the live route to web-v1 only, with defaults; web-v1 rolls (4 pods) while web-v2 (running) gets 10%
+    const v1 = (image: string) => deployment('web-v1', { replicas: 4, image, labels: { app: 'web', v: '1' } });
+    const route = httpRoute({ 'web-v1': 1 });
+    const live = { ...route, metadata: { name: 'web', uid: 'r', annotations: { 'kubectl.kubernetes.io/last-applied-configuration':
+      JSON.stringify(route) } }, spec: { rules: [{ ...route.spec.rules[0], matches: [{ path: { type: 'PathPrefix', value: '/' } }] }] } };
+    // WHEN
+    const diff = ReleaseDiff.between([v1('web:1'), version(2, 2), ...services, live],
+      [v1('web:2'), version(2, 2), ...services, httpRoute({ 'web-v1': 9, 'web-v2': 1 })]);
+    // THEN
+    expect(codes(diff)).toEqual([]);
+  });
+
   test('unverified-switch: a new route onto pods nothing sent to before, whose template changes', () => {
     // GIVEN: web-v2 runs idle, behind no Service
     const oldRoute = httpRoute({ 'web-v1': 100 });

@@ -732,17 +732,18 @@ function uncheckedBecause(d: DeploymentMove, served: readonly DeploymentMove[]):
 
 /**
  * The rules of a route in the new release paired with those of the old one, by their keys (their
- * matches): a rule whose key is new takes the place of the old rule at its position, when that
- * one's key is gone (matches changed, or defaults the API server wrote into the live route) and it
- * names the same backends.
+ * matches, with the CRD's defaults): a rule whose key is new takes the place of the old rule at its
+ * position, when that one's key is gone (its matches changed) and it gives the same backends the
+ * same shares.
  */
 function pairRules(olds: BackendShare[], news: BackendShare[]): Map<string, string> {
   const oldKeys = new Map(olds.map(x => [x.ruleKey, x.rule]));
   const newKeys = new Map(news.map(x => [x.ruleKey, x.rule]));
   const oldAt = new Map([...oldKeys].filter(([key]) => !newKeys.has(key)).map(([key, rule]) => [rule, key]));
-  // The backends a rule names: a rule paired by its place must name the same ones.
+  // The backends of a rule and their shares: a rule paired by its place must send as the old one
+  // did, so that pairing never hides a share that grows.
   const targets = (shares: BackendShare[], key: string) =>
-    canonical(shares.filter(x => x.ruleKey === key).map(x => x.target).sort());
+    canonical(shares.filter(x => x.ruleKey === key).map(x => `${x.target}=${x.share}`).sort());
   const pairs = new Map<string, string>();
   for (const [key, rule] of newKeys) {
     const there = oldAt.get(rule);

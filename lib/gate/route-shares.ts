@@ -60,12 +60,13 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
   };
   if (route.kind === 'HTTPRoute') {
     return listAt(route.spec?.rules, where('spec.rules')).flatMap((rule: any, r: number) => {
-      const ruleKey = keyOf(rule?.matches);
+      const ruleKey = keyOf(httpRouteMatches(rule?.matches));
       const all = objectsAt(rule?.backendRefs, where(`spec.rules[${r}].backendRefs`));
       const weightOf = (ref: any) => (typeof ref.weight === 'number' ? ref.weight : 1);
       // Shares of all the rule's backends; only Services are followed.
       const total = all.reduce((sum, ref) => sum + weightOf(ref), 0);
-      const refs = all.filter((ref: any) => (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service');
+      // Some implementations take "core" for the core group as well.
+      const refs = all.filter((ref: any) => ['', 'core'].includes(ref.group ?? '') && (ref.kind ?? 'Service') === 'Service');
       const weights = refs.map(weightOf);
       const elsewhere = total === 0 ? 0 : 1 - weights.reduce((a, b) => a + b, 0) / total;
       return refs.map((ref, i) => {
@@ -130,6 +131,22 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
     });
   }
   return [];
+}
+
+/**
+ * An HTTPRoute rule's matches with the defaults the Gateway API CRD fills in, so that a live route
+ * and its manifest give the same key: no matches is a path prefix of `/`; a path is a prefix of
+ * `/`; a header or query parameter match is exact.
+ */
+function httpRouteMatches(matches: unknown): unknown[] {
+  const list = Array.isArray(matches) && matches.length > 0 ? matches : [{}];
+  const exact = (items: unknown) => (Array.isArray(items) ? items.map(i => ({ type: 'Exact', ...i })) : items);
+  return list.map((m: any) => (typeof m !== 'object' || m === null ? m : {
+    ...m,
+    path: { type: 'PathPrefix', value: '/', ...m.path },
+    ...(m.headers === undefined ? {} : { headers: exact(m.headers) }),
+    ...(m.queryParams === undefined ? {} : { queryParams: exact(m.queryParams) }),
+  }));
 }
 
 /** The list at `value`, whose items must be objects (`listAt`). */
