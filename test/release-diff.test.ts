@@ -596,6 +596,21 @@ describe('routes', () => {
       'raises the share of Service web-v2 from 0% to 50% of its requests (rule 1), in the same apply that leaves only 1 of')]);
   });
 
+  test('a rule whose matches change is the same rule if no share grows; else a new one, all of whose pods must be ready', () => {
+    // GIVEN: /api at 1:1; web-v2 (4 pods, 1 may be unavailable) rolls while the rule becomes /api/
+    const v2 = (image: string) => deployment('web-v2', { replicas: 4, image, labels: { app: 'web', v: '2' } });
+    const routeOf = (path: string, w1: number, w2: number, elsewhere = 0) => ({ ...httpRoute({}), spec: { rules: [{
+      matches: [{ path: { type: 'PathPrefix', value: path } }],
+      backendRefs: [{ name: 'web-v1', port: 80, weight: w1 }, { name: 'web-v2', port: 80, weight: w2 },
+        { group: 'multicluster.x-k8s.io', kind: 'ServiceImport', name: 'web', port: 80, weight: elsewhere }] }] } });
+    const move = (after: any) => codes(ReleaseDiff.between([version(1, 4), v2('web:1'), ...services, routeOf('/api', 1, 1)],
+      [version(1, 4), v2('web:2'), ...services, after]));
+    // WHEN / THEN: both shares fall (half the requests go elsewhere), so it is the same rule
+    expect(move(routeOf('/api/', 1, 1, 2))).toEqual([]);
+    // web-v1's share grows: a new rule, whose web-v2 pods are not all ready while they roll
+    expect(move(routeOf('/api/', 9, 1))).toEqual(['block route-outpaces-pods']);
+  });
+
   test('a backendRef of group "core" is a Service', () => {
     // GIVEN
     const routeOf = (v1: number, v2: number) => ({ ...httpRoute({}), spec: { rules: [{ backendRefs: [

@@ -733,21 +733,23 @@ function uncheckedBecause(d: DeploymentMove, served: readonly DeploymentMove[]):
 /**
  * The rules of a route in the new release paired with those of the old one, by their keys (their
  * matches, with the CRD's defaults): a rule whose key is new takes the place of the old rule at its
- * position, when that one's key is gone (its matches changed) and it gives the same backends the
- * same shares.
+ * position, when that one's key is gone (its matches changed) and it gives no backend a larger
+ * share.
  */
 function pairRules(olds: BackendShare[], news: BackendShare[]): Map<string, string> {
   const oldKeys = new Map(olds.map(x => [x.ruleKey, x.rule]));
   const newKeys = new Map(news.map(x => [x.ruleKey, x.rule]));
   const oldAt = new Map([...oldKeys].filter(([key]) => !newKeys.has(key)).map(([key, rule]) => [rule, key]));
-  // The backends of a rule and their shares: a rule paired by its place must send as the old one
-  // did, so that pairing never hides a share that grows.
-  const targets = (shares: BackendShare[], key: string) =>
-    canonical(shares.filter(x => x.ruleKey === key).map(x => `${x.target}=${x.share}`).sort());
+  // A rule paired by its place may give no backend more than the old one did, so that pairing
+  // never hides a share that grows.
+  const noneGrows = (was: string, is: string) => {
+    const before = new Map(olds.filter(x => x.ruleKey === was).map(x => [x.target, x.share]));
+    return news.filter(x => x.ruleKey === is).every(x => x.share <= (before.get(x.target) ?? 0));
+  };
   const pairs = new Map<string, string>();
   for (const [key, rule] of newKeys) {
     const there = oldAt.get(rule);
-    const samePlace = there !== undefined && targets(olds, there) === targets(news, key);
+    const samePlace = there !== undefined && noneGrows(there, key);
     const partner = oldKeys.has(key) ? key : samePlace ? there : undefined;
     if (partner !== undefined) pairs.set(key, partner);
   }
