@@ -327,9 +327,10 @@ export class ReleaseDiff {
   /**
    * The routes' moves. `route-outpaces-pods`: a backend whose share grows must have, when the apply
    * lands, every pod it runs after it ready; a backend with a share must exist and have pods, and
-   * a rule that sent requests must still send them somewhere. `unverified-switch`: no share may
-   * move onto a Deployment the route did not reach before whose pods nobody checked. A new route
-   * served nothing before, so it only needs backends that exist.
+   * no rule of a route that sent requests may give every backend a weight of 0. `unverified-switch`:
+   * no share may move onto a Deployment the route did not reach before whose pods nobody checked.
+   * A new route takes over what the pods' Services sent them: only the pods this apply adds must
+   * be ready, and pods nothing sent to before must run a checked template.
    */
   private checkRoutes(before: ReadObject[], after: ReadObject[]): void {
     const lookups = (objects: ReadObject[]) => {
