@@ -174,7 +174,7 @@ export function sameSpec(before: unknown, after: unknown, defaulted: boolean): b
  * leaves out are the API server's defaults, an empty string, 0 or false it leaves out of what it
  * prints, and quantities compare by value.
  */
-export function holds(before: unknown, after: unknown): boolean {
+function holds(before: unknown, after: unknown): boolean {
   if (after === undefined || after === null) return true;
   if (before === undefined && (after === '' || after === 0 || after === false)) return true;
   if (Array.isArray(after)) {

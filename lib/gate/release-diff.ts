@@ -227,9 +227,6 @@ export class ReleaseDiff {
   private readonly beforeWorkloads: LabelIndex<Workload>;
   private readonly afterWorkloads: LabelIndex<Workload>;
   private readonly allowed: FindingCode[];
-  /** The shares of each route of the old release, and the Deployments served before (`servedBefore`). */
-  private readonly routesBefore: BackendShare[][] = [];
-  private served?: Set<DeploymentMove>;
 
   private constructor(before: ReadObject[], after: ReadObject[], allow: FindingCode[]) {
     this.allowed = allow;
@@ -355,7 +352,8 @@ export class ReleaseDiff {
     const [old, next] = [lookups(before), lookups(after)];
     const oldShares = new Map(before.filter(o => ['HTTPRoute', 'VirtualService'].includes(o.object.kind))
       .map(o => [o, backendShares(running(o), old.service, old.rule)] as const));
-    this.routesBefore.push(...oldShares.values());
+    let served: Set<DeploymentMove> | undefined;
+    const sentToBefore = () => served ??= this.servedBefore([...oldShares.values()]);
     for (const [b, a] of pair(before, after, 'HTTPRoute', 'VirtualService')) {
       // A route the new manifests leave out is not followed: whether it stays depends on pruning.
       if (!a) continue;
@@ -425,7 +423,7 @@ export class ReleaseDiff {
               + 'effect: start the pods in one apply, wait until they are ready, then add the route');
           }
           // Pods that no Service or route sent to before get traffic for the first time.
-          for (const d of reached.filter(x => x.before && !this.servedBefore().has(x))) {
+          for (const d of reached.filter(x => x.before && !sentToBefore().has(x))) {
             const why = uncheckedBecause(d, []);
             if (why === undefined) continue;
             this.report(app, FindingCode.UNVERIFIED_SWITCH, `${sends}, onto Deployment ${d.name}, ${why}, so its new pods `
@@ -452,19 +450,18 @@ export class ReleaseDiff {
     }
   }
 
-  /** The Deployments some Service or route of the old release sent requests to. */
-  private servedBefore(): Set<DeploymentMove> {
-    if (this.served) return this.served;
+  /** The Deployments some Service or route (by its `routeShares`) of the old release sent requests to. */
+  private servedBefore(routeShares: BackendShare[][]): Set<DeploymentMove> {
     const served = new Set<DeploymentMove>();
     for (const s of this.serviceMoves) {
       if (s.before) this.select(this.podsBefore, running(s.before).spec?.selector, s.namespace).forEach(d => served.add(d));
     }
-    for (const route of this.routesBefore) {
+    for (const route of routeShares) {
       for (const x of route.filter(o => o.share > 0)) {
         this.select(this.podsBefore, x.selector, x.namespace).forEach(d => served.add(d));
       }
     }
-    return this.served = served;
+    return served;
   }
 
   /** The transition of one Service, and its findings. */
