@@ -132,7 +132,7 @@ describe('diff: bad input exits 2 with a message naming the file or flag, and pr
     [['diff', 'a', 'b', '--allow', 'oops'], '--allow is "oops"; the codes are selector-changed, capacity-drop, '
       + 'unverified-switch, live-template-changed, both-slots-changed, unverified-promotion, service-selects-nothing, '
       + 'replicas-field-removed, replicas-under-autoscaler, immutable-field-changed, target-port-missing, serving-service-removed, '
-      + 'recreate-downtime, route-outpaces-pods'],
+      + 'recreate-downtime, route-outpaces-pods, rollout-held'],
   ])('%j', (argv, message) => {
     // WHEN
     const run = cli(argv);

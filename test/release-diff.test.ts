@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
   BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, FindingCode, RampedApp, RampedAppProps, RecreateApp,
-  ReleaseDiff, Severity, Slot,
+  ReleaseDiff, Severity, Slot, VariantProps,
 } from '../lib';
 import { canonical, sameJson } from '../lib/gate/manifests';
 import { newChart } from './util';
@@ -777,18 +777,18 @@ describe('routes', () => {
   });
 });
 
-describe('what the cluster shows', () => {
-  const COUNTS = ['replicas', 'readyReplicas', 'updatedReplicas', 'availableReplicas'];
-  /** `objects` as `kubectl get -o yaml` prints them after `kubectl apply`: the record, a uid and a status. */
-  const asLive = (objects: any[], change: (o: any) => any = o => o) => objects.map(o => change({
-    ...o,
-    metadata: { ...o.metadata, uid: `uid-${o.metadata.name}`, generation: 1,
-      annotations: { ...o.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(o) } },
-    status: o.kind === 'Deployment'
-      ? { observedGeneration: 1, ...Object.fromEntries(COUNTS.map(k => [k, o.spec.replicas])) }
-      : {},
-  }));
+const COUNTS = ['replicas', 'readyReplicas', 'updatedReplicas', 'availableReplicas'];
+/** `objects` as `kubectl get -o yaml` prints them after `kubectl apply`: the record, a uid and a status. */
+const asLive = (objects: any[], change: (o: any) => any = o => o) => objects.map(o => change({
+  ...o,
+  metadata: { ...o.metadata, uid: `uid-${o.metadata.name}`, generation: 1,
+    annotations: { ...o.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(o) } },
+  status: o.kind === 'Deployment'
+    ? { observedGeneration: 1, ...Object.fromEntries(COUNTS.map(k => [k, o.spec.replicas])) }
+    : {},
+}));
 
+describe('what the cluster shows', () => {
   test('capacity-drop: a switch onto a slot an autoscaler left at 0 (it never scales up from 0)', () => {
     // GIVEN: blue serves 3 pods, green is at 0; the manifests leave replicas to the autoscalers
     const slot = (name: string) => deployment(`api-${name}`, { labels: { app: 'api', slot: name } });
@@ -995,6 +995,103 @@ describe('what the cluster shows', () => {
     // WHEN / THEN
     expect(codes(ReleaseDiff.between(objects, objects))).toEqual([]);
     expect(codes(ReleaseDiff.between([], objects))).toEqual([]);
+  });
+});
+
+describe('spec.paused: a change made while paused rolls out when the rollout resumes', () => {
+  /** The Service's fewest ready pods during the apply. */
+  const during = (diff: ReleaseDiff, name: string) => diff.services.find(s => s.name === name)!.during;
+  const pausedDeployment = (options: DeploymentOptions, paused?: boolean) => {
+    const d = deployment('web', options);
+    return paused === undefined ? d : { ...d, spec: { ...d.spec, paused } };
+  };
+
+  test('ramped: a new image while paused moves no pod, and says so', () => {
+    // WHEN: 10 pods of 1.4.0, then 1.5.0 with the rollout paused
+    const diff = ReleaseDiff.between(ramped({}), ramped({ image: 'r/web:1.5.0', version: '1.5.0', paused: true }));
+    // THEN
+    expect(diff.apps[0].move).toBe('1.4.0 → 1.5.0, held by spec.paused');
+    expect(during(diff, 'shop-web')).toBe(10);
+    expect(codes(diff)).toEqual(['warn rollout-held']);
+    expect(diff.findings[0].message).toBe('Deployment shop-web: its pod template changes while spec.paused holds its '
+      + 'rollout, so no pod changes now and traffic sent to it reaches the pods it already runs: the apply that lifts '
+      + 'spec.paused rolls the change out, and a diff from these manifests cannot see that move, since they already say '
+      + 'the new template: diff against the live objects (kubectl get deploy,svc -o yaml) then');
+  });
+
+  test('lifting spec.paused over manifests warns that they cannot show what rolls out', () => {
+    // WHEN
+    const paused = ramped({ image: 'r/web:1.5.0', version: '1.5.0', paused: true });
+    const diff = ReleaseDiff.between(paused, ramped({ image: 'r/web:1.5.0', version: '1.5.0' }));
+    // THEN
+    expect(diff.apps[0].move).toBe('spec.paused lifted');
+    expect(codes(diff)).toEqual(['warn rollout-held']);
+    expect(diff.findings[0].message).toBe('Deployment shop-web: spec.paused is lifted, so a change applied while it was '
+      + 'paused rolls out now, which the previous manifests cannot show (they already say the changed template): diff '
+      + 'against the live objects (kubectl get deploy,svc -o yaml) to check that move');
+  });
+
+  test('a Deployment that stays paused and keeps its template only scales', () => {
+    // WHEN
+    const diff = ReleaseDiff.between(ramped({ paused: true }), ramped({ paused: true, replicas: 12 }));
+    // THEN
+    expect(diff.apps[0].move).toBe('scale 10 → 12 pods');
+    expect([codes(diff), during(diff, 'shop-web')]).toEqual([[], 10]);
+  });
+
+  test('blue/green: a change to the live slot while paused is no rollout yet; lifting it on the cluster is', () => {
+    // GIVEN: the live slot blue gets 1.4.1 while paused; on the cluster, its pods still run 1.4.0
+    const held = blueGreen({ paused: true, blue: { image: 'r/api:1.4.1' } });
+    const live = asLive(held, o => (o.kind === 'Deployment' && o.metadata.name === 'shop-api-blue'
+      ? { ...o, status: { ...o.status, updatedReplicas: 0 } } : o));
+    // WHEN
+    const pause = ReleaseDiff.between(blueGreen({ paused: true }), held);
+    const resume = ReleaseDiff.between(live, blueGreen({ blue: { image: 'r/api:1.4.1' } }));
+    // THEN
+    expect(pause.apps[0].move).toBe('blue 1.4.0 → 1.4.1, held by spec.paused (live)');
+    expect(codes(pause)).toEqual(['warn rollout-held']);
+    expect(resume.apps[0].move).toBe('blue resumes the rollout spec.paused held (1.4.1) (live)');
+    expect(codes(resume)).toEqual(['block live-template-changed']);
+  });
+
+  test('canary: a promotion made while paused is checked when it resumes on the cluster', () => {
+    // GIVEN: the stable track set while paused to the canary's 1.5.0, or to 1.4.5, which no canary
+    // ran; on the cluster its pods still run 1.4.0
+    const pending = (stable: VariantProps) => asLive(canary({ paused: true, stable, canaryWeight: 10 }), o =>
+      (o.kind === 'Deployment' && o.metadata.name === 'shop-search' ? { ...o, status: { ...o.status, updatedReplicas: 0 } } : o));
+    const resume = (stable: VariantProps) => ReleaseDiff.between(pending(stable), canary({ stable, canaryWeight: 10 }));
+    // WHEN
+    const checked = resume(canaryBase.canary!);
+    const unchecked = resume({ image: 'r/search:1.4.5' });
+    // THEN
+    expect(codes(checked)).toEqual([]);
+    expect(checked.apps[0].move).toBe('stable resumes the rollout spec.paused held (1.5.0)');
+    expect(codes(unchecked)).toEqual(['block unverified-promotion']);
+  });
+
+  test('read from the cluster: lifting spec.paused rolls out only a change it held', () => {
+    // GIVEN: 4 pods behind a Service, paused; in one case they run its template, in the other its
+    // template changed while paused (the controller observed it and made no new ReplicaSet)
+    const objects = [pausedDeployment({ replicas: 4 }, true), service('web', { app: 'web' })];
+    const finished = asLive(objects);
+    const pending = asLive(objects, o => (o.kind === 'Deployment' ? { ...o, status: { ...o.status, updatedReplicas: 0 } } : o));
+    const next = [deployment('web', { replicas: 4 }), service('web', { app: 'web' })];
+    // WHEN
+    const [quiet, rolls] = [finished, pending].map(before => ReleaseDiff.between(before, next));
+    // THEN: a rolling update of 4 pods keeps 3 (maxUnavailable 25%)
+    expect([codes(quiet), during(quiet, 'web')]).toEqual([[], 4]);
+    expect([codes(rolls), during(rolls, 'web')]).toEqual([[], 3]);
+  });
+
+  test('a pause made on the cluster stays when the manifests leave spec.paused out', () => {
+    // GIVEN: kubectl rollout pause on a Deployment whose manifests never set spec.paused
+    const live = asLive([deployment('web', { replicas: 4 })], o => ({ ...o, spec: { ...o.spec, paused: true } }));
+    // WHEN
+    const kept = ReleaseDiff.between(live, [deployment('web', { replicas: 4, image: 'web:2' })]);
+    const lifted = ReleaseDiff.between(live, [pausedDeployment({ replicas: 4, image: 'web:2' }, false)]);
+    // THEN
+    expect(codes(kept)).toEqual(['warn rollout-held']);
+    expect(codes(lifted)).toEqual([]);
   });
 });
 

@@ -69,6 +69,11 @@ export enum FindingCode {
    * a share to a Service or subset that reaches no pod.
    */
   ROUTE_OUTPACES_PODS = 'route-outpaces-pods',
+  /**
+   * A Deployment's template changes while `spec.paused` holds its rollout (no pod changes until it
+   * is lifted), or `spec.paused` is lifted over manifests, which cannot show the change it held.
+   */
+  ROLLOUT_HELD = 'rollout-held',
 }
 
 /**
@@ -84,7 +89,7 @@ export enum Severity {
 const SWITCH_ADVICE = 'change the template in one apply, check it, then move the traffic in the next';
 
 /** The codes that warn by default; every other code blocks. */
-const WARNINGS = [FindingCode.SERVING_SERVICE_REMOVED, FindingCode.RECREATE_DOWNTIME];
+const WARNINGS = [FindingCode.SERVING_SERVICE_REMOVED, FindingCode.RECREATE_DOWNTIME, FindingCode.ROLLOUT_HELD];
 
 /**
  * Something the gate found in a move.
@@ -317,6 +322,17 @@ export class ReleaseDiff {
       if (after.object.spec?.strategy?.type === 'Recreate' && d.templateChanged && d.beforeCount > 0) {
         this.report(app, FindingCode.RECREATE_DOWNTIME, `${name} uses the Recreate strategy: its ${pods(d.beforeCount)} `
           + 'all stop before the new ones start, and nothing serves in between');
+      }
+      if (d.held) {
+        this.report(app, FindingCode.ROLLOUT_HELD, `${name}: its pod template changes while spec.paused holds its rollout, `
+          + 'so no pod changes now and traffic sent to it reaches the pods it already runs: the apply that lifts '
+          + 'spec.paused rolls the change out, and a diff from these manifests cannot see that move, since they already '
+          + 'say the new template: diff against the live objects (kubectl get deploy,svc -o yaml) then');
+      }
+      if (d.unpausedUnseen) {
+        this.report(app, FindingCode.ROLLOUT_HELD, `${name}: spec.paused is lifted, so a change applied while it was paused `
+          + 'rolls out now, which the previous manifests cannot show (they already say the changed template): diff '
+          + 'against the live objects (kubectl get deploy,svc -o yaml) to check that move');
       }
     }
   }
@@ -637,6 +653,8 @@ export class ReleaseDiff {
       } else {
         move = singleMove(strategy, moves[0]);
       }
+      // Lifted over manifests: whether a change waits to roll out, they cannot say.
+      if (moves.some(m => m.unpausedUnseen)) move = [move, 'spec.paused lifted'].filter(Boolean).join('; ');
       return { name, namespace, strategy, move: move || 'no change' };
     });
   }
@@ -653,7 +671,7 @@ export class ReleaseDiff {
     for (const m of moves.filter(x => x.before && x.after)) {
       const slot = slotOf(m);
       const role = slot === activeAfter ? 'live' : 'idle';
-      if (m.templateChanged) parts.push(`${slot} ${versionChange(m)} (${role})`);
+      if (m.templateChanged || m.held) parts.push(`${slot} ${versionChange(m)} (${role})`);
       if (m.beforeCount !== m.afterCount) parts.push(`${role} ${slot} ${m.beforeCount} → ${pods(m.afterCount)}`);
     }
     const live = moves.find(m => slotOf(m) === activeAfter);
@@ -679,7 +697,8 @@ export class ReleaseDiff {
     trial: DeploymentMove | undefined, trialRole: string): boolean {
     if (!serving?.before || !serving.after || !serving.templateChanged) return false;
     const next = runs(serving.after.object);
-    if (runs(serving.before.object) === next) return false;
+    // A rollout that spec.paused held moves the pods to what the old manifests say as well.
+    if (runs(serving.before.object) === next && !serving.resumes) return false;
     const tried = trial?.before !== undefined && trial.beforeReady > 0 && !trial.rolloutUnfinished
       && runs(trial.before.object) === next;
     // With no pod of it after the apply, nobody gets the version.
@@ -702,11 +721,11 @@ export class ReleaseDiff {
     const parts: string[] = [];
     const stableRunsNew = this.checkPromotion(name, 'canary', stable, 'the stable track', canary, 'on the canary track');
     if (stableRunsNew) {
-      parts.push(`promote ${versionChange(stable)}`);
-    } else if (stable.templateChanged) {
-      parts.push('stable pod template changes');
+      parts.push(`${stable.resumes ? 'stable' : 'promote'} ${versionChange(stable)}`);
+    } else if (stable.templateChanged || stable.held) {
+      parts.push(`stable ${versionChange(stable)}`);
     }
-    if (canary.templateChanged) parts.push(`canary ${versionChange(canary)}`);
+    if (canary.templateChanged || canary.held) parts.push(`canary ${versionChange(canary)}`);
     if (weightBefore !== weightAfter) {
       parts.push(weightAfter === 0 && !stableRunsNew ? `abort (weight ${weightBefore}% → 0%)` : `weight ${weightBefore}% → ${weightAfter}%`);
     }
@@ -830,7 +849,7 @@ function strategyOf(deployment: KubeObject): string {
 /** The move of one variant of an A/B test or a shadow app: its version and its pods. */
 function variantMove(m: DeploymentMove): string {
   const variant = m.after!.object.spec?.selector?.matchLabels?.[Label.VARIANT];
-  const parts = [m.templateChanged ? `${variant} ${versionChange(m)}` : '',
+  const parts = [m.templateChanged || m.held ? `${variant} ${versionChange(m)}` : '',
     m.beforeCount !== m.afterCount ? `${variant} ${m.beforeCount} → ${pods(m.afterCount)}` : ''];
   return parts.filter(Boolean).join('; ');
 }
@@ -857,6 +876,8 @@ function runs(object: KubeObject): string {
 function versionChange(m: DeploymentMove): string {
   const from = versionOf(m.before!.object);
   const to = versionOf(m.after!.object);
+  if (m.held) return `${from === to ? `pod template changes (${to})` : `${from} → ${to}`}, held by spec.paused`;
+  if (m.resumes) return from === to ? `resumes the rollout spec.paused held (${to})` : `${from} → ${to}, resuming the rollout spec.paused held`;
   return from === to ? `pod template changes (${to})` : `${from} → ${to}`;
 }
 
@@ -871,8 +892,9 @@ function singleMove(strategy: string, m: DeploymentMove): string {
       parts.push(`at most ${pods(maxTotal(m.after.object, m.afterCount))}`,
         `at least ${Math.max(0, m.afterCount - maxUnavailable(m.after.object, m.afterCount))} available`);
     }
-  } else if (m.beforeCount !== m.afterCount) {
-    parts.push(`scale ${m.beforeCount} → ${pods(m.afterCount)}`);
+  } else {
+    if (m.held) parts.push(versionChange(m));
+    if (m.beforeCount !== m.afterCount) parts.push(`scale ${m.beforeCount} → ${pods(m.afterCount)}`);
   }
   return parts.join(', ');
 }

@@ -17,10 +17,24 @@ export interface DeploymentMove {
   /** Pods the new release runs once the apply is done. */
   readonly afterCount: number;
   /**
-   * Whether the pod template changes, which starts a rollout; true for a new Deployment, and for
-   * one whose containers run other images on the cluster than the new release says.
+   * Whether the apply starts a rollout: the pod template changes (true for a new Deployment, and
+   * for one whose containers run other images on the cluster than the new release says), or a
+   * rollout that `spec.paused` held resumes. A change made while the Deployment stays paused
+   * starts none.
    */
   readonly templateChanged: boolean;
+  /** The pod template changes while `spec.paused` holds the rollout: no pod changes until it resumes. */
+  readonly held: boolean;
+  /**
+   * `spec.paused` is lifted in this apply, over a Deployment read from a cluster whose pods do not
+   * all run its template: the rollout it held starts.
+   */
+  readonly resumes: boolean;
+  /**
+   * `spec.paused` is lifted in this apply, over manifests, which cannot say whether a change applied
+   * while it was paused is waiting to roll out.
+   */
+  readonly unpausedUnseen: boolean;
   /**
    * Read from a cluster in the middle of a rollout (not every pod runs its template yet, or the
    * rollout is stuck): its ready pods may still run the template before.
@@ -39,12 +53,20 @@ export function deploymentMove(before: ReadObject | undefined, after: ReadObject
   const beforeReady = before ? readyPods(before, beforeCount) : 0;
   const afterCount = after ? nextPodCount(before, after.object, beforeCount) : 0;
   const template = after?.object.spec?.template;
-  const templateChanged = after !== undefined && (before === undefined
-    || !sameSpec(before.object.spec?.template, template, before.defaulted)
-    // An image changed on the cluster since it was applied (`kubectl set image`): the apply sets
-    // it back. (Entries added on the cluster, such as `kubectl set env`, stay: an apply only
-    // removes what the last one set.)
-    || (before.current !== undefined && imagesChanged(before.current, after!.object)));
+  const templateDiffers = after !== undefined && before !== undefined
+    && (!sameSpec(before.object.spec?.template, template, before.defaulted)
+      // An image changed on the cluster since it was applied (`kubectl set image`): the apply sets
+      // it back. (Entries added on the cluster, such as `kubectl set env`, stay: an apply only
+      // removes what the last one set.)
+      || (before.current !== undefined && imagesChanged(before.current, after.object)));
+  const unfinished = before !== undefined && rolloutUnfinished(before, beforeCount);
+  // A paused Deployment scales but does not roll out a changed template until it is resumed.
+  const pausedBefore = before !== undefined && (before.current ?? before.object).spec?.paused === true;
+  const pausedAfter = after !== undefined && before !== undefined && pausedAfterApply(before, after.object);
+  const held = templateDiffers && pausedAfter;
+  const lifted = pausedBefore && after !== undefined && !pausedAfter;
+  const resumes = lifted && before!.live && unfinished;
+  const templateChanged = after !== undefined && (before === undefined || (templateDiffers && !pausedAfter) || resumes);
   const recreate = after !== undefined && after.object.spec?.strategy?.type === 'Recreate';
   const unavailable = after ? maxUnavailable(after.object, afterCount) : 0;
 
@@ -65,8 +87,9 @@ export function deploymentMove(before: ReadObject | undefined, after: ReadObject
   return {
     name: some.metadata.name,
     namespace: namespaceOf(before, after),
-    before, after, beforeCount, beforeReady, afterCount, templateChanged, minReady,
-    rolloutUnfinished: before !== undefined && rolloutUnfinished(before, beforeCount),
+    before, after, beforeCount, beforeReady, afterCount, templateChanged, held, resumes, minReady,
+    unpausedUnseen: lifted && !before!.live,
+    rolloutUnfinished: unfinished,
     // A Recreate rollout may take every pod; that is reported as its own warning instead.
     allowance: recreate && templateChanged ? afterCount : unavailable,
   };
@@ -92,6 +115,19 @@ function replicasOf(object: KubeObject): number | undefined {
       + 'from 0 to 2147483647');
   }
   return replicas;
+}
+
+/**
+ * Whether the Deployment is paused once `after` is applied. A manifest that leaves `spec.paused`
+ * out has it removed only where the last apply set it (the previous manifests, or a live object's
+ * record); a pause made on the cluster (`kubectl rollout pause`) stays.
+ */
+function pausedAfterApply(before: ReadObject, after: KubeObject): boolean {
+  const paused = after.spec?.paused;
+  if (paused !== undefined && paused !== null) return paused === true;
+  if (!before.live) return false;
+  const lastApplied = before.defaulted ? undefined : before.object.spec?.paused;
+  return lastApplied === undefined || lastApplied === null ? (before.current ?? before.object).spec?.paused === true : false;
 }
 
 /** Whether a container (by name) of the new template runs another image than on the cluster. */
