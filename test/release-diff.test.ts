@@ -128,6 +128,8 @@ describe('the procedures of the README pass the gate', () => {
 
 describe('the moves of each app, in words', () => {
   test('canary', () => {
+    expect(ReleaseDiff.between(canary({ canaryWeight: 10 }), canary({ canaryWeight: 10, stable: { image: 'r/search:1.4.0',
+      envVariables: { LOG_LEVEL: kplus.EnvValue.fromValue('debug') } } })).apps[0].move).toBe('stable pod template changes');
     expect(ReleaseDiff.between(canary({ canaryWeight: 10 }), canary({ canaryWeight: 25 })).apps)
       .toEqual([{ name: 'shop-search', strategy: 'canary', move: 'weight 9.09% → 23.08%' }]);
     expect(ReleaseDiff.between(canary({ canaryWeight: 50 }), canary({ stable: canaryBase.canary })).apps[0].move)
@@ -1014,7 +1016,8 @@ describe('spec.paused: a change made while paused rolls out when the rollout res
     expect(during(diff, 'shop-web')).toBe(10);
     expect(codes(diff)).toEqual(['warn rollout-held']);
     expect(diff.findings[0].message).toBe('Deployment shop-web: its pod template changes while spec.paused holds its '
-      + 'rollout, so no pod changes now and traffic sent to it reaches the pods it already runs: the apply that lifts '
+      + 'rollout, so no pod is replaced now (a paused Deployment only scales) and traffic sent to it reaches the pods it '
+      + 'already runs: the apply that lifts '
       + 'spec.paused rolls the change out, and a diff from these manifests cannot see that move, since they already say '
       + 'the new template: diff against the live objects (kubectl get deploy,svc -o yaml) then');
   });
@@ -1083,15 +1086,45 @@ describe('spec.paused: a change made while paused rolls out when the rollout res
     expect([codes(rolls), during(rolls, 'web')]).toEqual([[], 3]);
   });
 
-  test('a pause made on the cluster stays when the manifests leave spec.paused out', () => {
-    // GIVEN: kubectl rollout pause on a Deployment whose manifests never set spec.paused
-    const live = asLive([deployment('web', { replicas: 4 })], o => ({ ...o, spec: { ...o.spec, paused: true } }));
+  test('read from the cluster: lifting spec.paused over pods that run the template, one of them not ready, rolls nothing', () => {
+    // GIVEN: the canary's stable track paused, every pod updated, one not available
+    const live = asLive(canary({ paused: true, canaryWeight: 10 }), o => (o.kind === 'Deployment' && o.metadata.name === 'shop-search'
+      ? { ...o, status: { ...o.status, readyReplicas: 9, availableReplicas: 9 } } : o));
     // WHEN
-    const kept = ReleaseDiff.between(live, [deployment('web', { replicas: 4, image: 'web:2' })]);
-    const lifted = ReleaseDiff.between(live, [pausedDeployment({ replicas: 4, image: 'web:2' }, false)]);
+    const diff = ReleaseDiff.between(live, canary({ canaryWeight: 10 }));
     // THEN
-    expect(codes(kept)).toEqual(['warn rollout-held']);
-    expect(codes(lifted)).toEqual([]);
+    expect([codes(diff), diff.apps[0].move]).toEqual([[], 'no change']);
+  });
+
+  test('a pause made on the cluster stays when the manifests leave spec.paused out; false or null lifts it', () => {
+    // GIVEN: kubectl rollout pause on 4 pods behind a Service, whose manifests never set spec.paused;
+    // and the same with a change held since (no pod updated)
+    const objects = [deployment('web', { replicas: 4 }), service('web', { app: 'web' })];
+    const pause = (o: any) => (o.kind === 'Deployment' ? { ...o, spec: { ...o.spec, paused: true } } : o);
+    const live = asLive(objects, pause);
+    const pending = asLive(objects, o => (o.kind === 'Deployment' ? { ...pause(o), status: { ...o.status, updatedReplicas: 0 } } : o));
+    const next = (paused?: boolean | null) => [{ ...deployment('web', { replicas: 4, image: 'web:2' }),
+      spec: { ...deployment('web', { replicas: 4, image: 'web:2' }).spec, ...(paused === undefined ? {} : { paused }) } },
+    service('web', { app: 'web' })];
+    // WHEN
+    const kept = ReleaseDiff.between(live, next());
+    const lifted = [false, null].map(paused => ReleaseDiff.between(live, next(paused)));
+    const resumed = ReleaseDiff.between(pending, [deployment('web', { replicas: 4 }), service('web', { app: 'web' })].map(
+      o => (o.kind === 'Deployment' ? { ...o, spec: { ...o.spec, paused: null } } : o)));
+    // THEN: a rolling update of 4 pods keeps 3
+    expect([codes(kept), during(kept, 'web')]).toEqual([['warn rollout-held'], 4]);
+    expect(lifted.map(diff => [codes(diff), during(diff, 'web')])).toEqual([[[], 3], [[], 3]]);
+    expect(during(resumed, 'web')).toBe(3);
+  });
+
+  test('a Deployment created paused runs no pod', () => {
+    // WHEN
+    const diff = ReleaseDiff.between([], ramped({ paused: true }));
+    // THEN
+    expect(diff.services.find(s => s.name === 'shop-web')!.after).toBe(0);
+    expect(codes(diff)).toEqual(['warn rollout-held']);
+    expect(diff.findings[0].message).toBe('Deployment shop-web is created with spec.paused, so the controller makes no '
+      + 'ReplicaSet and it runs no pod until the pause is lifted');
   });
 });
 

@@ -70,8 +70,9 @@ export enum FindingCode {
    */
   ROUTE_OUTPACES_PODS = 'route-outpaces-pods',
   /**
-   * A Deployment's template changes while `spec.paused` holds its rollout (no pod changes until it
-   * is lifted), or `spec.paused` is lifted over manifests, which cannot show the change it held.
+   * A Deployment's template changes while `spec.paused` holds its rollout (no pod is replaced until
+   * it is lifted), one is created paused (it runs no pod), or `spec.paused` is lifted over
+   * manifests, which cannot show the change it held.
    */
   ROLLOUT_HELD = 'rollout-held',
 }
@@ -311,6 +312,10 @@ export class ReleaseDiff {
           + 'delete the autoscaler');
       }
       const { before, after } = d;
+      if (d.createdPaused) {
+        this.report(ownerOf(after!.object), FindingCode.ROLLOUT_HELD, `Deployment ${d.name} is created with spec.paused, `
+          + 'so the controller makes no ReplicaSet and it runs no pod until the pause is lifted');
+      }
       if (!before || !after) continue;
       const app = ownerOf(after.object);
       const name = `Deployment ${d.name}`;
@@ -325,7 +330,8 @@ export class ReleaseDiff {
       }
       if (d.held) {
         this.report(app, FindingCode.ROLLOUT_HELD, `${name}: its pod template changes while spec.paused holds its rollout, `
-          + 'so no pod changes now and traffic sent to it reaches the pods it already runs: the apply that lifts '
+          + 'so no pod is replaced now (a paused Deployment only scales) and traffic sent to it reaches the pods it '
+          + 'already runs: the apply that lifts '
           + 'spec.paused rolls the change out, and a diff from these manifests cannot see that move, since they already '
           + 'say the new template: diff against the live objects (kubectl get deploy,svc -o yaml) then');
       }
@@ -722,8 +728,10 @@ export class ReleaseDiff {
     const stableRunsNew = this.checkPromotion(name, 'canary', stable, 'the stable track', canary, 'on the canary track');
     if (stableRunsNew) {
       parts.push(`${stable.resumes ? 'stable' : 'promote'} ${versionChange(stable)}`);
-    } else if (stable.templateChanged || stable.held) {
+    } else if (stable.held) {
       parts.push(`stable ${versionChange(stable)}`);
+    } else if (stable.templateChanged) {
+      parts.push('stable pod template changes');
     }
     if (canary.templateChanged || canary.held) parts.push(`canary ${versionChange(canary)}`);
     if (weightBefore !== weightAfter) {

@@ -26,10 +26,13 @@ export interface DeploymentMove {
   /** The pod template changes while `spec.paused` holds the rollout: no pod changes until it resumes. */
   readonly held: boolean;
   /**
-   * `spec.paused` is lifted in this apply, over a Deployment read from a cluster whose pods do not
-   * all run its template: the rollout it held starts.
+   * `spec.paused` is lifted in this apply, over a Deployment read from a cluster whose template its
+   * pods do not all run (fewer updated pods than replicas, or a generation not yet observed): the
+   * rollout it held starts.
    */
   readonly resumes: boolean;
+  /** New in this apply with `spec.paused`: the controller makes no ReplicaSet, so it runs no pod. */
+  readonly createdPaused: boolean;
   /**
    * `spec.paused` is lifted in this apply, over manifests, which cannot say whether a change applied
    * while it was paused is waiting to roll out.
@@ -51,7 +54,8 @@ export function deploymentMove(before: ReadObject | undefined, after: ReadObject
   const some = (after ?? before)!.object;
   const beforeCount = before ? podCount(before) : 0;
   const beforeReady = before ? readyPods(before, beforeCount) : 0;
-  const afterCount = after ? nextPodCount(before, after.object, beforeCount) : 0;
+  const createdPaused = before === undefined && after?.object.spec?.paused === true;
+  const afterCount = after && !createdPaused ? nextPodCount(before, after.object, beforeCount) : 0;
   const template = after?.object.spec?.template;
   const templateDiffers = after !== undefined && before !== undefined
     && (!sameSpec(before.object.spec?.template, template, before.defaulted)
@@ -65,7 +69,7 @@ export function deploymentMove(before: ReadObject | undefined, after: ReadObject
   const pausedAfter = after !== undefined && before !== undefined && pausedAfterApply(before, after.object);
   const held = templateDiffers && pausedAfter;
   const lifted = pausedBefore && after !== undefined && !pausedAfter;
-  const resumes = lifted && before!.live && unfinished;
+  const resumes = lifted && before!.live && templatePending(before!, beforeCount);
   const templateChanged = after !== undefined && (before === undefined || (templateDiffers && !pausedAfter) || resumes);
   const recreate = after !== undefined && after.object.spec?.strategy?.type === 'Recreate';
   const unavailable = after ? maxUnavailable(after.object, afterCount) : 0;
@@ -87,7 +91,7 @@ export function deploymentMove(before: ReadObject | undefined, after: ReadObject
   return {
     name: some.metadata.name,
     namespace: namespaceOf(before, after),
-    before, after, beforeCount, beforeReady, afterCount, templateChanged, held, resumes, minReady,
+    before, after, beforeCount, beforeReady, afterCount, templateChanged, held, resumes, createdPaused, minReady,
     unpausedUnseen: lifted && !before!.live,
     rolloutUnfinished: unfinished,
     // A Recreate rollout may take every pod; that is reported as its own warning instead.
@@ -124,7 +128,8 @@ function replicasOf(object: KubeObject): number | undefined {
  */
 function pausedAfterApply(before: ReadObject, after: KubeObject): boolean {
   const paused = after.spec?.paused;
-  if (paused !== undefined && paused !== null) return paused === true;
+  // `paused: null` removes the field, whoever set it.
+  if (paused !== undefined) return paused === true;
   if (!before.live) return false;
   const lastApplied = before.defaulted ? undefined : before.object.spec?.paused;
   return lastApplied === undefined || lastApplied === null ? (before.current ?? before.object).spec?.paused === true : false;
@@ -142,23 +147,33 @@ function imagesChanged(current: KubeObject, after: KubeObject): boolean {
   return [...images(after)].some(([name, image]) => image !== undefined && now.has(name) && now.get(name) !== image);
 }
 
+/** The counts as the Deployment controller writes them (it leaves out the ones at 0). */
+const count = (value: unknown) => (typeof value === 'number' ? value : 0);
+
+/**
+ * Whether the pods of a Deployment read from a cluster do not all run its template: a generation
+ * the controller has not observed yet, or fewer updated pods than replicas (a paused Deployment
+ * makes no ReplicaSet for a changed template).
+ */
+function templatePending(before: ReadObject, replicas: number): boolean {
+  const status = before.object.status;
+  if (!before.live || typeof status !== 'object' || status === null || typeof status.observedGeneration !== 'number') return false;
+  const generation = (before.current ?? before.object).metadata.generation;
+  return (typeof generation === 'number' && status.observedGeneration < generation) || count(status.updatedReplicas) < replicas;
+}
+
 /**
  * Whether a Deployment read from a cluster is in the middle of a rollout, or stuck in one: what
  * `kubectl rollout status` waits for (a generation not yet observed, fewer updated pods than
  * replicas, old pods still there, updated pods not yet available), or a stalled rollout.
  */
-function rolloutUnfinished(before: ReadObject, count: number): boolean {
+function rolloutUnfinished(before: ReadObject, replicas: number): boolean {
   const status = before.object.status;
   if (!before.live || typeof status !== 'object' || status === null) return false;
-  const generation = (before.current ?? before.object).metadata.generation;
-  if (typeof generation === 'number' && typeof status.observedGeneration === 'number' && status.observedGeneration < generation) {
-    return true;
-  }
-  const n = (value: unknown) => (typeof value === 'number' ? value : 0);
-  // The counts as the Deployment controller writes them (it leaves out the ones at 0).
+  if (templatePending(before, replicas)) return true;
   if (typeof status.observedGeneration === 'number') {
-    const updated = n(status.updatedReplicas);
-    if (updated < count || n(status.replicas) > updated || n(status.availableReplicas) < updated) return true;
+    const updated = count(status.updatedReplicas);
+    if (count(status.replicas) > updated || count(status.availableReplicas) < updated) return true;
   }
   const conditions = Array.isArray(status.conditions) ? status.conditions : [];
   return conditions.some((c: any) => c?.type === 'Progressing' && c.status === 'False');
