@@ -25,14 +25,16 @@ describe('A/B tests and shadows: every phase keeps the objects and selectors and
   const abApp: Build<ABTestAppProps> = (chart, props) => new ABTestApp(chart, 'app', props);
   const shadowApp: Build<ShadowAppProps> = (chart, props) => new ShadowApp(chart, 'app', props);
 
-  test('ABTestApp: a new B, the winner into A, then B scaled to 0', () => {
+  test('ABTestApp: a new B, the winner into A, B scaled to 0, then the next test: B\'s pods first, then its route', () => {
     fc.assert(fc.property(abProps, variant, (props, next) => {
       const promoted = { ...props, a: props.b };
-      const [before, newB, afterPromotion, concluded] = [props, { ...props, b: next }, promoted, { ...promoted, bReplicas: 0 }]
-        .map(p => manifestsOf(abApp, p));
-      expectSameShapes(before, [newB, afterPromotion, concluded]);
+      const concludedProps = { ...promoted, bReplicas: 0 };
+      const nextProps = { ...promoted, b: next };
+      const [before, newB, afterPromotion, concluded, nextStarted, nextRunning] = [props, { ...props, b: next }, promoted,
+        concludedProps, { ...nextProps, routeToB: false }, nextProps].map(p => manifestsOf(abApp, p));
+      expectSameShapes(before, [newB, afterPromotion, concluded, nextStarted, nextRunning]);
       expectGatePasses([before, newB]);
-      expectGatePasses([before, afterPromotion, concluded]);
+      expectGatePasses([before, afterPromotion, concluded, nextStarted, nextRunning]);
     }), { numRuns: RUNS });
   });
 

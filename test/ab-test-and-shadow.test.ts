@@ -92,6 +92,30 @@ describe('ABTestApp', () => {
     expect(ReleaseDiff.between(running, promoted).apps).toEqual([{ name: 'web', strategy: 'ab-test', move: 'a 1.4.0 → 1.5.0' }]);
   });
 
+  test.each([
+    ['Gateway API', TrafficRouter.gatewayApi()],
+    ['Istio', TrafficRouter.istio()],
+  ])('the next test after concluding: B\'s pods start with routeToB false, then the route sends to them; each step passes the gate (%s)',
+    (router, trafficRouter) => {
+      // GIVEN: concluded (B at 0), then a new B and other matches
+      const concluded = { trafficRouter, a: abBase.b, bReplicas: 0 };
+      const next = { ...concluded, b: { image: 'registry.example.com/shop/web:1.6.0' }, bReplicas: 2,
+        matches: [RequestMatch.header('X-Beta', '2')] };
+      // WHEN
+      const [before, started, running] = [ab(concluded), ab({ ...next, routeToB: false }), ab(next)];
+      const firstRule = (objects: any[]) => (router === 'Istio'
+        ? find(objects, 'VirtualService', 'web').spec.http[0].route[0].destination.subset
+        : find(objects, 'HTTPRoute', 'web').spec.rules[0].backendRefs[0].name);
+      // THEN
+      expect([before, started, running].map(firstRule)).toEqual(router === 'Istio' ? ['a', 'a', 'b'] : ['web-a', 'web-a', 'web-b']);
+      expect(find(started, 'Deployment', 'web-b').spec.replicas).toBe(2);
+      expect(ReleaseDiff.between(before, started).findings).toEqual([]);
+      expect(ReleaseDiff.between(started, running).findings).toEqual([]);
+      // In one step, the route sends to B's new pods while they start, before anyone checked them.
+      expect(ReleaseDiff.between(before, running).findings.map(f => `${f.severity} ${f.code}`).sort())
+        .toEqual(['block route-outpaces-pods', 'block unverified-switch']);
+    });
+
   test('the next test with other matches and a new B is a rolling update of B, not a new rule', () => {
     // WHEN
     const diff = ReleaseDiff.between(ab({ replicas: 4 }), ab({ replicas: 4, b: { image: 'registry.example.com/shop/web:1.6.0' },
@@ -142,6 +166,7 @@ describe('ABTestApp', () => {
       [{ matches: [RequestMatch.queryParam('beta', 'x'.repeat(1025))] }, 'test/web: \'matches[0].value\' is "xxxx'],
       [{ bReplicas: -1 }, 'test/web: \'bReplicas\' is -1; it must be an integer 0 or more'],
       [{ bReplicas: 1.5 }, 'test/web: \'bReplicas\' is 1.5; it must be an integer 0 or more'],
+      [{ routeToB: 'false' }, 'test/web: \'routeToB\' is "false"; it must be true or false'],
       [{ a: undefined }, 'test/web: \'a\' is undefined; both versions are needed'],
       [{ b: undefined }, 'test/web: \'b\' is undefined; both versions are needed'],
     ])('%j fails', (props, message) => {

@@ -38,6 +38,15 @@ export interface ABTestAppProps extends ServedAppProps, RollingUpdateProps {
    * @default - `replicas`
    */
   readonly bReplicas?: number;
+
+  /**
+   * Whether the route sends the requests that match to B. false sends them to A too while B's pods
+   * run: a new B starts with it (its pods get no request before they are ready), and the next
+   * apply sets it back to true. With `bReplicas` 0 nothing goes to B whatever it says.
+   *
+   * @default true
+   */
+  readonly routeToB?: boolean;
 }
 
 /**
@@ -68,6 +77,8 @@ export class ABTestApp extends StrategyApp {
   public readonly bVersion: string;
   /** Pods of version B. */
   public readonly bReplicas: number;
+  /** Whether the route sends the requests that match to B: `routeToB`, and B has pods. */
+  public readonly routesToB: boolean;
 
   constructor(scope: Construct, id: string, props: ABTestAppProps) {
     super(scope, id, props);
@@ -87,6 +98,10 @@ export class ABTestApp extends StrategyApp {
       match._check(this, `matches[${i}]`);
     });
     this.bReplicas = checkInteger(this, 'bReplicas', props.bReplicas ?? this.replicas, 0);
+    if (props.routeToB !== undefined && typeof props.routeToB !== 'boolean') {
+      fail(this, 'routeToB', props.routeToB, 'it must be true or false');
+    }
+    this.routesToB = (props.routeToB ?? true) && this.bReplicas > 0;
     this.aVersion = this._version(props.a, 'a.');
     this.bVersion = this._version(props.b, 'b.');
 
@@ -103,7 +118,8 @@ export class ABTestApp extends StrategyApp {
     const b = this._addBackend('BService', 'b', { [Label.VARIANT]: 'b' }, this.bDeployment, 1);
     this.aService = a.service;
     this.bService = b.service;
-    // With no pod of B, the matching requests go to A too rather than to nothing.
-    this._addRules(this.service, [{ matches: props.matches, backends: [this.bReplicas > 0 ? b : a] }, { backends: [a] }]);
+    // With no pod of B, the matching requests go to A too rather than to nothing; and while a new B
+    // starts, if `routeToB` is false.
+    this._addRules(this.service, [{ matches: props.matches, backends: [this.routesToB ? b : a] }, { backends: [a] }]);
   }
 }
