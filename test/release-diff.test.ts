@@ -1117,14 +1117,54 @@ describe('spec.paused: a change made while paused rolls out when the rollout res
     expect(during(resumed, 'web')).toBe(3);
   });
 
-  test('a Deployment created paused runs no pod', () => {
+  test('blue/green: a switch onto a slot that the previous manifests pause is unverified-switch (the preview showed its old pods)', () => {
+    // GIVEN: both slots paused; 1.6.0 into the idle slot green, which keeps its 1.5.0 pods
+    const deployed = blueGreen({ paused: true, green: { image: 'r/api:1.6.0' } });
+    // WHEN
+    const toGreen = ReleaseDiff.between(deployed, blueGreen({ paused: true, green: { image: 'r/api:1.6.0' }, activeSlot: Slot.GREEN }));
+    const lifted = ReleaseDiff.between(blueGreen({ green: { image: 'r/api:1.6.0' } }),
+      blueGreen({ green: { image: 'r/api:1.6.0' }, activeSlot: Slot.GREEN }));
+    // THEN: the main Service moves onto green, the preview onto blue; lifted first, the switch passes
+    expect(codes(toGreen)).toEqual(['block unverified-switch', 'block unverified-switch']);
+    expect(toGreen.findings[0].message).toBe('Service shop-api: traffic moves to Deployment shop-api-green, which the previous '
+      + 'manifests pause (spec.paused): its pods may not run its template, so its new pods get traffic that nobody checked them '
+      + 'with: change the template in one apply, check it, then move the traffic in the next');
+    expect(codes(lifted)).toEqual([]);
+  });
+
+  test('canary: a promotion to what the previous manifests paused on the canary track is unverified', () => {
+    // GIVEN: 1.6.0 set on the canary track while paused: its pods still run 1.5.0
+    const held = canary({ paused: true, canary: { image: 'r/search:1.6.0' }, canaryWeight: 10 });
+    // WHEN: the pause lifted and the stable track promoted to 1.6.0 in the same apply
+    const diff = ReleaseDiff.between(held, canary({ stable: { image: 'r/search:1.6.0' }, canary: { image: 'r/search:1.6.0' },
+      canaryWeight: 10 }));
+    // THEN
+    expect(codes(diff)).toEqual(['warn rollout-held', 'warn rollout-held', 'block unverified-promotion']);
+    expect(diff.findings[2].message).toBe('canary shop-search: the stable track moves to 1.6.0, which the canary track did not '
+      + 'run before this apply as far as the previous manifests tell (they pause it: spec.paused): run it on the canary track '
+      + 'first, then promote');
+  });
+
+  test('read from the cluster with a status that does not say what the controller observed: lifting warns', () => {
+    // GIVEN: a live paused Deployment (a uid, no record of the last apply) whose status is empty
+    const live = [{ ...pausedDeployment({ replicas: 4 }, true), metadata: { name: 'web', uid: 'u1' }, status: {} }];
+    // WHEN
+    const diff = ReleaseDiff.between(live, [pausedDeployment({ replicas: 4 }, false)]);
+    // THEN
+    expect(codes(diff)).toEqual(['warn rollout-held']);
+  });
+
+  test('a Deployment created paused runs no pod, and its ports are still checked', () => {
     // WHEN
     const diff = ReleaseDiff.between([], ramped({ paused: true }));
+    const badPort = ReleaseDiff.between([], [pausedDeployment({ replicas: 2 }, true),
+      { ...service('web', { app: 'web' }), spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] } }]);
     // THEN
     expect(diff.services.find(s => s.name === 'shop-web')!.after).toBe(0);
     expect(codes(diff)).toEqual(['warn rollout-held']);
     expect(diff.findings[0].message).toBe('Deployment shop-web is created with spec.paused, so the controller makes no '
       + 'ReplicaSet and it runs no pod until the pause is lifted');
+    expect(codes(badPort)).toEqual(['warn rollout-held', 'block target-port-missing']);
   });
 });
 

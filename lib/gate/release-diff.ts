@@ -567,7 +567,8 @@ export class ReleaseDiff {
     servedBefore: DeploymentMove[] | undefined): void {
     const where = `${describeObject(service)}: spec.ports`;
     const named = listAt(service.spec?.ports, where).map(p => p?.targetPort).filter((t): t is string => typeof t === 'string');
-    const serving = selected.filter(d => d.afterCount > 0);
+    // One created paused runs no pod yet, but will with this port.
+    const serving = selected.filter(d => d.afterCount > 0 || d.createdPaused);
     for (const port of named.filter(unique)) {
       const has = (o: KubeObject) => containerPortNames(o).includes(port);
       const losing = serving.filter(d => d.before && has(running(d.before)) && !has(d.after!.object));
@@ -705,12 +706,13 @@ export class ReleaseDiff {
     const next = runs(serving.after.object);
     // A rollout that spec.paused held moves the pods to what the old manifests say as well.
     if (runs(serving.before.object) === next && !serving.resumes) return false;
-    const tried = trial?.before !== undefined && trial.beforeReady > 0 && !trial.rolloutUnfinished
+    const tried = trial?.before !== undefined && trial.beforeReady > 0 && !trial.rolloutUnfinished && !trial.templateUnseen
       && runs(trial.before.object) === next;
     // With no pod of it after the apply, nobody gets the version.
     if (!tried && serving.afterCount > 0) {
       this.report(app, FindingCode.UNVERIFIED_PROMOTION, `${what} ${app}: ${servingRole} moves to `
-        + `${versionOf(serving.after.object)}, which ${trialRole.replace(/^(on|as) /, '')} did not run before this apply: `
+        + `${versionOf(serving.after.object)}, which ${trialRole.replace(/^(on|as) /, '')} did not run before this apply`
+        + `${trial?.templateUnseen ? ' as far as the previous manifests tell (they pause it: spec.paused)' : ''}: `
         + `run it ${trialRole} first, then promote`);
     }
     return true;
@@ -748,9 +750,11 @@ export class ReleaseDiff {
  */
 function uncheckedBecause(d: DeploymentMove, served: readonly DeploymentMove[]): string | undefined {
   if (d.rolloutUnfinished) return 'whose rollout on the cluster has not finished';
+  if (d.templateUnseen) return 'which the previous manifests pause (spec.paused): its pods may not run its template';
   if (!d.templateChanged) return undefined;
   const podSpec = d.after?.object.spec?.template?.spec;
-  const ran = (x: DeploymentMove) => x.before && !x.rolloutUnfinished && sameJson(x.before.object.spec?.template?.spec, podSpec);
+  const ran = (x: DeploymentMove) => x.before && !x.rolloutUnfinished && !x.templateUnseen
+    && sameJson(x.before.object.spec?.template?.spec, podSpec);
   if (served.some(ran)) return undefined;
   return d.before ? 'whose pod template changes in the same apply' : 'which is new in this apply';
 }

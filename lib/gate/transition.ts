@@ -17,13 +17,13 @@ export interface DeploymentMove {
   /** Pods the new release runs once the apply is done. */
   readonly afterCount: number;
   /**
-   * Whether the apply starts a rollout: the pod template changes (true for a new Deployment, and
-   * for one whose containers run other images on the cluster than the new release says), or a
-   * rollout that `spec.paused` held resumes. A change made while the Deployment stays paused
-   * starts none.
+   * Whether the apply gives the Deployment pods of a template they did not run: it is new, its pod
+   * template changes (or its containers run other images on the cluster than the new release
+   * says), or a rollout that `spec.paused` held resumes. A change made while the Deployment stays
+   * paused replaces no pod.
    */
   readonly templateChanged: boolean;
-  /** The pod template changes while `spec.paused` holds the rollout: no pod changes until it resumes. */
+  /** The pod template changes while `spec.paused` holds the rollout: no pod is replaced until it resumes (it still scales). */
   readonly held: boolean;
   /**
    * `spec.paused` is lifted in this apply, over a Deployment read from a cluster whose template its
@@ -31,11 +31,17 @@ export interface DeploymentMove {
    * rollout it held starts.
    */
   readonly resumes: boolean;
+  /**
+   * Paused in the old release, read from manifests (or a status that does not say what the
+   * controller observed): its pods may run an older template than they say.
+   */
+  readonly templateUnseen: boolean;
   /** New in this apply with `spec.paused`: the controller makes no ReplicaSet, so it runs no pod. */
   readonly createdPaused: boolean;
   /**
-   * `spec.paused` is lifted in this apply, over manifests, which cannot say whether a change applied
-   * while it was paused is waiting to roll out.
+   * `spec.paused` is lifted in this apply, over manifests (or a status that does not say what the
+   * controller observed), which cannot say whether a change applied while it was paused is waiting
+   * to roll out.
    */
   readonly unpausedUnseen: boolean;
   /**
@@ -69,7 +75,8 @@ export function deploymentMove(before: ReadObject | undefined, after: ReadObject
   const pausedAfter = after !== undefined && before !== undefined && pausedAfterApply(before, after.object);
   const held = templateDiffers && pausedAfter;
   const lifted = pausedBefore && after !== undefined && !pausedAfter;
-  const resumes = lifted && before!.live && templatePending(before!, beforeCount);
+  const statusTells = before !== undefined && before.live && typeof before.object.status?.observedGeneration === 'number';
+  const resumes = lifted && statusTells && templatePending(before!, beforeCount);
   const templateChanged = after !== undefined && (before === undefined || (templateDiffers && !pausedAfter) || resumes);
   const recreate = after !== undefined && after.object.spec?.strategy?.type === 'Recreate';
   const unavailable = after ? maxUnavailable(after.object, afterCount) : 0;
@@ -92,7 +99,8 @@ export function deploymentMove(before: ReadObject | undefined, after: ReadObject
     name: some.metadata.name,
     namespace: namespaceOf(before, after),
     before, after, beforeCount, beforeReady, afterCount, templateChanged, held, resumes, createdPaused, minReady,
-    unpausedUnseen: lifted && !before!.live,
+    templateUnseen: pausedBefore && !statusTells,
+    unpausedUnseen: lifted && !statusTells,
     rolloutUnfinished: unfinished,
     // A Recreate rollout may take every pod; that is reported as its own warning instead.
     allowance: recreate && templateChanged ? afterCount : unavailable,

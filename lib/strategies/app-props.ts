@@ -164,8 +164,9 @@ export interface CommonAppProps extends ProductionProps {
   /**
    * Stops changes of the pod template from starting a rollout until it is set back to false.
    *
-   * The release gate warns (`rollout-held`) while it holds a change; run it against the live
-   * objects when you lift it, as manifests cannot show the change it held.
+   * An app created paused runs no pod until it is set back to false. The release gate warns
+   * (`rollout-held`) while it holds a change; run it against the live objects when you lift it, as
+   * manifests cannot show the change it held.
    *
    * @default false
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pausing-and-resuming-a-deployment
