@@ -1117,19 +1117,35 @@ describe('spec.paused: a change made while paused rolls out when the rollout res
     expect(during(resumed, 'web')).toBe(3);
   });
 
-  test('blue/green: a switch onto a slot that the previous manifests pause is unverified-switch (the preview showed its old pods)', () => {
+  test('blue/green: a switch onto a slot the previous manifests pause is unverified-switch, unless a Service showed its pods', () => {
     // GIVEN: both slots paused; 1.6.0 into the idle slot green, which keeps its 1.5.0 pods
-    const deployed = blueGreen({ paused: true, green: { image: 'r/api:1.6.0' } });
-    // WHEN
-    const toGreen = ReleaseDiff.between(deployed, blueGreen({ paused: true, green: { image: 'r/api:1.6.0' }, activeSlot: Slot.GREEN }));
-    const lifted = ReleaseDiff.between(blueGreen({ green: { image: 'r/api:1.6.0' } }),
-      blueGreen({ green: { image: 'r/api:1.6.0' }, activeSlot: Slot.GREEN }));
-    // THEN: the main Service moves onto green, the preview onto blue; lifted first, the switch passes
-    expect(codes(toGreen)).toEqual(['block unverified-switch', 'block unverified-switch']);
-    expect(toGreen.findings[0].message).toBe('Service shop-api: traffic moves to Deployment shop-api-green, which the previous '
+    const held = (props: Partial<BlueGreenAppProps>) => blueGreen({ paused: true, green: { image: 'r/api:1.6.0' }, ...props });
+    // WHEN: with no preview Service, with one, and with the pause lifted first
+    const [unseen, previewed] = [false, true].map(preview => ReleaseDiff.between(held({ preview }),
+      held({ preview, activeSlot: Slot.GREEN })));
+    const lifted = ReleaseDiff.between(blueGreen({ green: { image: 'r/api:1.6.0' }, preview: false }),
+      blueGreen({ green: { image: 'r/api:1.6.0' }, preview: false, activeSlot: Slot.GREEN }));
+    // THEN: through the preview, its pods were checked, whatever they run (the earlier apply warned
+    // that they kept running 1.5.0)
+    expect(codes(unseen)).toEqual(['block unverified-switch']);
+    expect(unseen.findings[0].message).toBe('Service shop-api: traffic moves to Deployment shop-api-green, which the previous '
       + 'manifests pause (spec.paused): its pods may not run its template, so its new pods get traffic that nobody checked them '
       + 'with: change the template in one apply, check it, then move the traffic in the next');
-    expect(codes(lifted)).toEqual([]);
+    expect([codes(previewed), codes(lifted)]).toEqual([[], []]);
+  });
+
+  test('a switch onto a paused Deployment whose pods the same apply replaces with a pod spec that served passes', () => {
+    // GIVEN: green paused on api:2; the apply lifts the pause, sets it to blue's api:1 and switches to it
+    const slot = (name: string, image: string, paused?: boolean) => {
+      const d = deployment(`api-${name}`, { image, labels: { app: 'api', slot: name } });
+      return paused === undefined ? d : { ...d, spec: { ...d.spec, paused } };
+    };
+    const before = [slot('blue', 'api:1'), slot('green', 'api:2', true), service('api', { app: 'api', slot: 'blue' })];
+    const after = [slot('blue', 'api:1'), slot('green', 'api:1', false), service('api', { app: 'api', slot: 'green' })];
+    // WHEN
+    const diff = ReleaseDiff.between(before, after);
+    // THEN
+    expect(codes(diff)).toEqual(['warn rollout-held']);
   });
 
   test('canary: a promotion to what the previous manifests paused on the canary track is unverified', () => {
@@ -1165,6 +1181,10 @@ describe('spec.paused: a change made while paused rolls out when the rollout res
     expect(diff.findings[0].message).toBe('Deployment shop-web is created with spec.paused, so the controller makes no '
       + 'ReplicaSet and it runs no pod until the pause is lifted');
     expect(codes(badPort)).toEqual(['warn rollout-held', 'block target-port-missing']);
+    // At 0 replicas it serves nothing once lifted either.
+    const none = ReleaseDiff.between([], [pausedDeployment({ replicas: 0 }, true),
+      { ...service('web', { app: 'web' }), spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] } }]);
+    expect(codes(none)).toEqual(['warn rollout-held']);
   });
 });
 

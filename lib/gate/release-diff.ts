@@ -233,6 +233,7 @@ export class ReleaseDiff {
   private readonly beforeWorkloads: LabelIndex<Workload>;
   private readonly afterWorkloads: LabelIndex<Workload>;
   private readonly allowed: FindingCode[];
+  private selectedByServices?: Set<DeploymentMove>;
 
   private constructor(before: ReadObject[], after: ReadObject[], allow: FindingCode[]) {
     this.allowed = allow;
@@ -446,7 +447,7 @@ export class ReleaseDiff {
           }
           // Pods that no Service or route sent to before get traffic for the first time.
           for (const d of reached.filter(x => x.before && !sentToBefore().has(x))) {
-            const why = uncheckedBecause(d, []);
+            const why = uncheckedBecause(d, [], false);
             if (why === undefined) continue;
             this.report(app, FindingCode.UNVERIFIED_SWITCH, `${sends}, onto Deployment ${d.name}, ${why}, so its new pods `
               + `get traffic that nobody checked them with: ${SWITCH_ADVICE}`);
@@ -463,13 +464,18 @@ export class ReleaseDiff {
             + 'canaryReplicas), wait until they are ready, then move the traffic');
         }
         for (const d of newly) {
-          const why = uncheckedBecause(d, [...reachedBefore]);
+          const why = uncheckedBecause(d, [...reachedBefore], sentToBefore().has(d));
           if (why === undefined) continue;
           this.report(app, FindingCode.UNVERIFIED_SWITCH, `${sends}, onto Deployment ${d.name}, ${why}, so its new pods get `
             + `traffic that nobody checked them with: ${SWITCH_ADVICE}`);
         }
       }
     }
+  }
+
+  /** The Deployments some Service of the old release selected. */
+  private selectedBefore(): Set<DeploymentMove> {
+    return this.selectedByServices ??= this.servedBefore([]);
   }
 
   /** The Deployments some Service or route (by its `routeShares`) of the old release sent requests to. */
@@ -542,7 +548,7 @@ export class ReleaseDiff {
     }
     if (servedBefore) {
       for (const d of selected.filter(x => !served(x))) {
-        const why = uncheckedBecause(d, servedBefore);
+        const why = uncheckedBecause(d, servedBefore, this.selectedBefore().has(d));
         if (why === undefined) continue;
         this.report(app, FindingCode.UNVERIFIED_SWITCH, `${label}: traffic moves to Deployment ${d.name}, ${why}, `
           + `so its new pods get traffic that nobody checked them with: ${SWITCH_ADVICE}`);
@@ -568,7 +574,7 @@ export class ReleaseDiff {
     const where = `${describeObject(service)}: spec.ports`;
     const named = listAt(service.spec?.ports, where).map(p => p?.targetPort).filter((t): t is string => typeof t === 'string');
     // One created paused runs no pod yet, but will with this port.
-    const serving = selected.filter(d => d.afterCount > 0 || d.createdPaused);
+    const serving = selected.filter(d => d.afterCount > 0 || (d.createdPaused && d.after!.object.spec?.replicas !== 0));
     for (const port of named.filter(unique)) {
       const has = (o: KubeObject) => containerPortNames(o).includes(port);
       const losing = serving.filter(d => d.before && has(running(d.before)) && !has(d.after!.object));
@@ -746,12 +752,16 @@ export class ReleaseDiff {
 /**
  * Why traffic that moves onto Deployment `d` reaches pods nobody checked, or undefined when they
  * run a pod template that ran before: its own, unchanged and fully rolled out, or exactly that of
- * one of the Deployments (`served`) that took the traffic before.
+ * one of the Deployments (`served`) that took the traffic before. Pods that keep running took
+ * traffic before (`reachedBefore`: a Service or route sent to them) or ran what their manifests say,
+ * which the previous manifests cannot tell of a Deployment they pause.
  */
-function uncheckedBecause(d: DeploymentMove, served: readonly DeploymentMove[]): string | undefined {
+function uncheckedBecause(d: DeploymentMove, served: readonly DeploymentMove[], reachedBefore: boolean): string | undefined {
   if (d.rolloutUnfinished) return 'whose rollout on the cluster has not finished';
-  if (d.templateUnseen) return 'which the previous manifests pause (spec.paused): its pods may not run its template';
-  if (!d.templateChanged) return undefined;
+  if (!d.templateChanged) {
+    return d.templateUnseen && !reachedBefore
+      ? 'which the previous manifests pause (spec.paused): its pods may not run its template' : undefined;
+  }
   const podSpec = d.after?.object.spec?.template?.spec;
   const ran = (x: DeploymentMove) => x.before && !x.rolloutUnfinished && !x.templateUnseen
     && sameJson(x.before.object.spec?.template?.spec, podSpec);
