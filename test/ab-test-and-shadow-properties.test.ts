@@ -6,6 +6,7 @@ import { ABTestApp, ABTestAppProps, RequestMatch, ShadowApp, ShadowAppProps, Tra
 import {
   Build, RUNS, common, expectGatePasses, expectSameShapes, manifestsOf, rolling, variant,
 } from './properties/arbitraries';
+import { Manifest } from './util';
 
 describe('A/B tests and shadows: every phase keeps the objects and selectors and passes the gate', () => {
   const router = fc.constantFrom('gatewayApi', 'istio').map(kind =>
@@ -23,18 +24,27 @@ describe('A/B tests and shadows: every phase keeps the objects and selectors and
       // With no pods there is no shadow to copy requests to.
       ({ ...c, ...r, primary, shadow: shadowVariant, mirrorPercent: c.replicas === 0 ? 0 : mirrorPercent, trafficRouter }));
   const abApp: Build<ABTestAppProps> = (chart, props) => new ABTestApp(chart, 'app', props);
+  /** The variant the route's first rule, the one with the matches, sends to. */
+  const firstRuleTarget = (manifests: Manifest[]) => {
+    const route = manifests.find(m => m.kind === 'HTTPRoute' || m.kind === 'VirtualService')!;
+    return route.kind === 'HTTPRoute' ? route.spec.rules[0].backendRefs[0].name.split('-').pop()
+      : route.spec.http[0].route[0].destination.subset;
+  };
   const shadowApp: Build<ShadowAppProps> = (chart, props) => new ShadowApp(chart, 'app', props);
 
   test('ABTestApp: a new B, the winner into A, B scaled to 0, then the next test: B\'s pods first, then its route', () => {
-    fc.assert(fc.property(abProps, variant, (props, next) => {
+    const nextB = fc.integer({ min: 1, max: 20 });
+    fc.assert(fc.property(abProps, variant, nextB, matches, (props, next, nextReplicas, nextMatches) => {
       const promoted = { ...props, a: props.b };
       const concludedProps = { ...promoted, bReplicas: 0 };
-      const nextProps = { ...promoted, b: next };
+      const nextProps = { ...promoted, b: next, bReplicas: nextReplicas, matches: nextMatches };
       const [before, newB, afterPromotion, concluded, nextStarted, nextRunning] = [props, { ...props, b: next }, promoted,
         concludedProps, { ...nextProps, routeToB: false }, nextProps].map(p => manifestsOf(abApp, p));
       expectSameShapes(before, [newB, afterPromotion, concluded, nextStarted, nextRunning]);
       expectGatePasses([before, newB]);
       expectGatePasses([before, afterPromotion, concluded, nextStarted, nextRunning]);
+      // While B's pods start, the requests that match still go to A.
+      expect([concluded, nextStarted, nextRunning].map(firstRuleTarget)).toEqual(['a', 'a', 'b']);
     }), { numRuns: RUNS });
   });
 

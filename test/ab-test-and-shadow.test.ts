@@ -116,6 +116,17 @@ describe('ABTestApp', () => {
         .toEqual(['block route-outpaces-pods', 'block unverified-switch']);
     });
 
+  test('with Istio, subset b stays defined while no request goes to B, so that routing to it changes the VirtualService only', () => {
+    // GIVEN
+    const istio = { trafficRouter: TrafficRouter.istio() };
+    const subsets = (objects: any[]) => find(objects, 'DestinationRule', 'web').spec.subsets.map((x: any) => x.name).sort();
+    // WHEN
+    const [concluded, started, running] = [ab({ ...istio, bReplicas: 0 }), ab({ ...istio, routeToB: false }), ab(istio)];
+    // THEN
+    expect([concluded, started, running].map(subsets)).toEqual([['a', 'b'], ['a', 'b'], ['a', 'b']]);
+    expect(find(started, 'DestinationRule', 'web')).toEqual(find(running, 'DestinationRule', 'web'));
+  });
+
   test('the next test with other matches and a new B is a rolling update of B, not a new rule', () => {
     // WHEN
     const diff = ReleaseDiff.between(ab({ replicas: 4 }), ab({ replicas: 4, b: { image: 'registry.example.com/shop/web:1.6.0' },

@@ -119,7 +119,8 @@ export class ABTestApp extends StrategyApp {
     this.aService = a.service;
     this.bService = b.service;
     // With no pod of B, the matching requests go to A too rather than to nothing; and while a new B
-    // starts, if `routeToB` is false.
-    this._addRules(this.service, [{ matches: props.matches, backends: [this.routesToB ? b : a] }, { backends: [a] }]);
+    // starts, if `routeToB` is false. Istio's subset b stays defined, so that routing to it changes
+    // the VirtualService only.
+    this._addRules(this.service, [{ matches: props.matches, backends: [this.routesToB ? b : a] }, { backends: [a] }], [b]);
   }
 }

@@ -6,6 +6,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addChartChecks, CheckedObjects } from '../checks/chart-checks';
 import { RequestMatch } from '../traffic/request-match';
+import { RouteSubset } from '../traffic/routes';
 import { Annotation, Label } from '../labels';
 import {
   checkImage, checkInteger, checkLabels, checkLabelValue, checkName, checkPort, checkPortName, checkQualifiedName,
@@ -394,10 +395,11 @@ export abstract class StrategyApp extends Construct {
   }
 
   /**
-   * Adds the route of `trafficRouter` with `rules`, in order, when the app has a router.
+   * Adds the route of `trafficRouter` with `rules`, in order, when the app has a router; the
+   * subsets of `standby`, which no rule may send to now, are defined all the same.
    * @internal
    */
-  protected _addRules(service: kplus.Service, rules: RuleOptions[]): void {
+  protected _addRules(service: kplus.Service, rules: RuleOptions[], standby: BackendOptions[] = []): void {
     const router = this.common.trafficRouter;
     // The constructor refuses a router without a port, so a route always has a Service port.
     if (router === undefined || this.servicePort === undefined) return;
@@ -408,13 +410,10 @@ export abstract class StrategyApp extends Construct {
       annotations: this.common.annotations,
       rules: rules.map(rule => ({
         matches: rule.matches,
-        backends: rule.backends.map(b => ({
-          serviceName: b.service.name,
-          subset: b.subset === undefined ? undefined : { name: b.subset, labels: { [Label.NAME]: this.name, ...b.selector } },
-          weight: b.weight,
-        })),
+        backends: rule.backends.map(b => ({ serviceName: b.service.name, subset: this.subsetOf(b), weight: b.weight })),
         mirror: rule.mirror && { serviceName: rule.mirror.service.name, percent: rule.mirror.percent },
       })),
+      standbySubsets: standby.map(b => this.subsetOf(b)!).filter(Boolean),
     });
     const backends = rules.flatMap(rule => rule.backends);
     const mirrors = rules.flatMap(rule => (rule.mirror ? [rule.mirror] : []));
@@ -425,6 +424,11 @@ export abstract class StrategyApp extends Construct {
       backends: backends.map(b => ({ service: ApiObject.of(b.service), subset: b.subset, selects: ApiObject.of(b.deployment) })),
       mirrors: mirrors.map(m => ({ service: ApiObject.of(m.service), selects: ApiObject.of(m.deployment) })),
     });
+  }
+
+  /** A backend's Istio subset: its name, and the app's name label with the backend's selector. */
+  private subsetOf(b: BackendOptions): RouteSubset | undefined {
+    return b.subset === undefined ? undefined : { name: b.subset, labels: { [Label.NAME]: this.name, ...b.selector } };
   }
 
   private objectLabels(): { [key: string]: string } {

@@ -7,12 +7,18 @@ import { fail } from '../validation';
 import { RequestMatch, RequestMatchType } from './request-match';
 import { GatewayApiRouterOptions, IstioRouterOptions } from './traffic-router';
 
+/** An Istio subset: its name, and the pod labels that pick it among the pods of the app's Service. */
+export interface RouteSubset {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+}
+
 /** One backend of a route: a Service of the app for Gateway API, a subset of its pods for Istio. */
 export interface RouteBackend {
   /** The Service that selects this backend's pods only. */
   readonly serviceName: string;
-  /** The Istio subset: its name, and the pod labels that pick it among the pods of the app's Service. */
-  readonly subset?: { readonly name: string; readonly labels: Record<string, string> };
+  /** The Istio subset. */
+  readonly subset?: RouteSubset;
   /** An integer share of the sum of the weights. */
   readonly weight: number;
 }
@@ -35,6 +41,11 @@ export interface RouteRequest {
   readonly annotations?: Record<string, string>;
   /** In order: the first rule a request matches takes it. */
   readonly rules: RouteRule[];
+  /**
+   * Subsets no rule sends to now, defined ahead all the same, so that the apply that routes to one
+   * changes the route only: Istio answers 503 for a subset its DestinationRule does not define yet.
+   */
+  readonly standbySubsets?: RouteSubset[];
 }
 
 /** The objects a router wrote. */
@@ -139,7 +150,9 @@ export class IstioRoutes implements RouteWriter {
         })),
       },
     });
-    const subsets = request.rules.flatMap(r => r.backends).filter(b => b.subset).map(b => b.subset!)
+    // Standby subsets first, so that the DestinationRule stays the same when a rule starts sending to one.
+    const used = request.rules.flatMap(r => r.backends).filter(b => b.subset).map(b => b.subset!);
+    const subsets = [...request.standbySubsets ?? [], ...used]
       .filter((subset, i, all) => all.findIndex(other => other.name === subset.name) === i);
     if (subsets.length === 0) return { route };
     const destinationRule = new ApiObject(scope, 'DestinationRule', {
