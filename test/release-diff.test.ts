@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
   BlueGreenApp, BlueGreenAppProps, CanaryApp, CanaryAppProps, FindingCode, RampedApp, RampedAppProps, RecreateApp,
-  ReleaseDiff, Severity, Slot, VariantProps,
+  ReleaseDiff, Severity, Slot, TrafficRouter, VariantProps,
 } from '../lib';
 import { canonical, sameJson } from '../lib/gate/manifests';
 import { newChart } from './util';
@@ -730,6 +730,20 @@ describe('routes', () => {
         + 'manifests defines subset v2 of web: the requests would fail')]);
     });
 
+    test('route-outpaces-pods: a share given to a subset the DestinationRule only defines in the same apply', () => {
+      // WHEN: v2's pods run and are ready; the subset and the share come in one apply, or one after the other
+      const oneApply = ReleaseDiff.between([...objects, rule(['v1']), virtualService('web', { v1: 100 })],
+        [...objects, rule(['v1', 'v2']), virtualService('web', { v1: 50, v2: 50 })]);
+      const subsetFirst = ReleaseDiff.between([...objects, rule(['v1', 'v2']), virtualService('web', { v1: 100 })],
+        [...objects, rule(['v1', 'v2']), virtualService('web', { v1: 50, v2: 50 })]);
+      // THEN
+      expect(oneApply.findings.map(f => f.message)).toEqual(['VirtualService web raises the share of subset v2 of web from 0% '
+        + 'to 50% of its requests (rule 1), a subset DestinationRule/web did not define before this apply: Istio answers 503 '
+        + 'for it until the new DestinationRule reaches the proxies, which may be after the route: define the subset in one '
+        + 'apply, then route to it']);
+      expect(subsetFirst.findings).toEqual([]);
+    });
+
     test('route-outpaces-pods: a subset moved onto pods that are not ready yet, its share unchanged', () => {
       // GIVEN: v2 takes 10%; a third Deployment is scaled up from 0
       const relabelled = { ...rule(['v1', 'v2']), spec: { host: 'web', subsets: [{ name: 'v1', labels: { v: '1' } }, { name: 'v2', labels: { v: '3' } }] } };
@@ -1117,21 +1131,35 @@ describe('spec.paused: a change made while paused rolls out when the rollout res
     expect(during(resumed, 'web')).toBe(3);
   });
 
-  test('blue/green: a switch onto a slot the previous manifests pause is unverified-switch, unless a Service showed its pods', () => {
+  test('a switch onto a Deployment the previous manifests pause is unverified-switch: which template its pods run, they cannot say', () => {
     // GIVEN: both slots paused; 1.6.0 into the idle slot green, which keeps its 1.5.0 pods
     const held = (props: Partial<BlueGreenAppProps>) => blueGreen({ paused: true, green: { image: 'r/api:1.6.0' }, ...props });
-    // WHEN: with no preview Service, with one, and with the pause lifted first
+    // WHEN: with no preview Service and with one (which showed the old pods, or another Service's
+    // pods: it cannot tell); lifting the pause in the same apply (which rolls out what it held);
+    // and with the pause lifted first
     const [unseen, previewed] = [false, true].map(preview => ReleaseDiff.between(held({ preview }),
       held({ preview, activeSlot: Slot.GREEN })));
+    const liftAndSwitch = ReleaseDiff.between(held({}), blueGreen({ green: { image: 'r/api:1.6.0' }, activeSlot: Slot.GREEN }));
     const lifted = ReleaseDiff.between(blueGreen({ green: { image: 'r/api:1.6.0' }, preview: false }),
       blueGreen({ green: { image: 'r/api:1.6.0' }, preview: false, activeSlot: Slot.GREEN }));
-    // THEN: through the preview, its pods were checked, whatever they run (the earlier apply warned
-    // that they kept running 1.5.0)
+    // THEN
     expect(codes(unseen)).toEqual(['block unverified-switch']);
     expect(unseen.findings[0].message).toBe('Service shop-api: traffic moves to Deployment shop-api-green, which the previous '
-      + 'manifests pause (spec.paused): its pods may not run its template, so its new pods get traffic that nobody checked them '
-      + 'with: change the template in one apply, check it, then move the traffic in the next');
-    expect([codes(previewed), codes(lifted)]).toEqual([[], []]);
+      + 'manifests pause (spec.paused): its pods may not run its template, so traffic reaches pods nobody checked: lift '
+      + 'spec.paused in one apply (and diff against the live objects to see what it rolls out), then move the traffic in the next');
+    expect(codes(previewed)).toEqual(['block unverified-switch', 'block unverified-switch']);
+    expect(codes(liftAndSwitch)).toEqual(['warn rollout-held', 'warn rollout-held', 'block unverified-switch', 'block unverified-switch']);
+    expect(codes(lifted)).toEqual([]);
+  });
+
+  test('canary with a router: a share given to a track the previous manifests pause is unverified-switch', () => {
+    // GIVEN: the canary track paused with 1.6.0 held, 1 pod at weight 0
+    const routed = (props: Partial<CanaryAppProps>) => canary({ trafficRouter: TrafficRouter.gatewayApi(), canaryReplicas: 1,
+      canary: { image: 'r/search:1.6.0' }, ...props });
+    // WHEN
+    const diff = ReleaseDiff.between(routed({ paused: true, canaryWeight: 0 }), routed({ paused: true, canaryWeight: 10 }));
+    // THEN
+    expect(codes(diff)).toEqual(['block unverified-switch']);
   });
 
   test('a switch onto a paused Deployment whose pods the same apply replaces with a pod spec that served passes', () => {

@@ -233,7 +233,6 @@ export class ReleaseDiff {
   private readonly beforeWorkloads: LabelIndex<Workload>;
   private readonly afterWorkloads: LabelIndex<Workload>;
   private readonly allowed: FindingCode[];
-  private selectedByServices?: Set<DeploymentMove>;
 
   private constructor(before: ReadObject[], after: ReadObject[], allow: FindingCode[]) {
     this.allowed = allow;
@@ -347,7 +346,8 @@ export class ReleaseDiff {
   /**
    * The routes' moves. `route-outpaces-pods`: a backend whose share grows must have, when the apply
    * lands, every pod it runs after it ready; a backend with a share must exist and have pods, and
-   * no rule of a route that sent requests may give every backend a weight of 0. `unverified-switch`:
+   * no rule of a route that sent requests may give every backend a weight of 0; an Istio route may
+   * not send to a subset that its DestinationRule only defines in the same apply. `unverified-switch`:
    * no share may move onto a Deployment the route did not reach before whose pods nobody checked.
    * A new route takes over what the pods' Services sent them: only the pods this apply adds must
    * be ready, and pods nothing sent to before must run a checked template.
@@ -420,6 +420,16 @@ export class ReleaseDiff {
           }
           continue;
         }
+        // Istio answers 503 for a subset its proxies do not know yet: the DestinationRule first.
+        if (b && backend.subset !== undefined) {
+          const rule = old.rule(backend.subset.service, backend.namespace, a.object.metadata.namespace);
+          const subsets = rule ? listAt(rule.spec?.subsets, `${describeObject(rule)}: spec.subsets`) : [];
+          if (!subsets.some((x: any) => x?.name === backend.subset!.name)) {
+            this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${sends}, a subset ${rule ? `${describeObject(rule)} did not`
+              : 'no DestinationRule did'} define before this apply: Istio answers 503 for it until the new DestinationRule `
+              + 'reaches the proxies, which may be after the route: define the subset in one apply, then route to it');
+          }
+        }
         // Only the pods of Deployments are modelled: a backend in front of other workloads is left alone.
         if (backend.selector === undefined
           || this.select(this.afterWorkloads, backend.selector, backend.namespace).some(w => w.object.kind !== 'Deployment')) continue;
@@ -447,10 +457,9 @@ export class ReleaseDiff {
           }
           // Pods that no Service or route sent to before get traffic for the first time.
           for (const d of reached.filter(x => x.before && !sentToBefore().has(x))) {
-            const why = uncheckedBecause(d, [], false);
+            const why = uncheckedBecause(d, []);
             if (why === undefined) continue;
-            this.report(app, FindingCode.UNVERIFIED_SWITCH, `${sends}, onto Deployment ${d.name}, ${why}, so its new pods `
-              + `get traffic that nobody checked them with: ${SWITCH_ADVICE}`);
+            this.report(app, FindingCode.UNVERIFIED_SWITCH, `${sends}, onto Deployment ${d.name}, ${uncheckedTail(d, why)}`);
           }
           continue;
         }
@@ -464,18 +473,12 @@ export class ReleaseDiff {
             + 'canaryReplicas), wait until they are ready, then move the traffic');
         }
         for (const d of newly) {
-          const why = uncheckedBecause(d, [...reachedBefore], sentToBefore().has(d));
+          const why = uncheckedBecause(d, [...reachedBefore]);
           if (why === undefined) continue;
-          this.report(app, FindingCode.UNVERIFIED_SWITCH, `${sends}, onto Deployment ${d.name}, ${why}, so its new pods get `
-            + `traffic that nobody checked them with: ${SWITCH_ADVICE}`);
+          this.report(app, FindingCode.UNVERIFIED_SWITCH, `${sends}, onto Deployment ${d.name}, ${uncheckedTail(d, why)}`);
         }
       }
     }
-  }
-
-  /** The Deployments some Service of the old release selected. */
-  private selectedBefore(): Set<DeploymentMove> {
-    return this.selectedByServices ??= this.servedBefore([]);
   }
 
   /** The Deployments some Service or route (by its `routeShares`) of the old release sent requests to. */
@@ -548,10 +551,9 @@ export class ReleaseDiff {
     }
     if (servedBefore) {
       for (const d of selected.filter(x => !served(x))) {
-        const why = uncheckedBecause(d, servedBefore, this.selectedBefore().has(d));
+        const why = uncheckedBecause(d, servedBefore);
         if (why === undefined) continue;
-        this.report(app, FindingCode.UNVERIFIED_SWITCH, `${label}: traffic moves to Deployment ${d.name}, ${why}, `
-          + `so its new pods get traffic that nobody checked them with: ${SWITCH_ADVICE}`);
+        this.report(app, FindingCode.UNVERIFIED_SWITCH, `${label}: traffic moves to Deployment ${d.name}, ${uncheckedTail(d, why)}`);
       }
     }
     return [{ name: s.name, namespace: ns, app, before, after, during, floor }];
@@ -749,18 +751,25 @@ export class ReleaseDiff {
   }
 }
 
+/** The rest of an `unverified-switch` message: `why`, what it means, and what to do instead. */
+function uncheckedTail(d: DeploymentMove, why: string): string {
+  return d.templateUnseen && !d.templateChanged
+    ? `${why}, so traffic reaches pods nobody checked: lift spec.paused in one apply (and diff against the live objects `
+      + 'to see what it rolls out), then move the traffic in the next'
+    : `${why}, so its new pods get traffic that nobody checked them with: ${SWITCH_ADVICE}`;
+}
+
 /**
  * Why traffic that moves onto Deployment `d` reaches pods nobody checked, or undefined when they
  * run a pod template that ran before: its own, unchanged and fully rolled out, or exactly that of
- * one of the Deployments (`served`) that took the traffic before. Pods that keep running took
- * traffic before (`reachedBefore`: a Service or route sent to them) or ran what their manifests say,
- * which the previous manifests cannot tell of a Deployment they pause.
+ * one of the Deployments (`served`) that took the traffic before. Of a Deployment they pause, the
+ * previous manifests cannot tell which template its pods run (nor whether this apply rolls out one
+ * it held): whether a Service selected its pods says nothing of whether they took traffic.
  */
-function uncheckedBecause(d: DeploymentMove, served: readonly DeploymentMove[], reachedBefore: boolean): string | undefined {
+function uncheckedBecause(d: DeploymentMove, served: readonly DeploymentMove[]): string | undefined {
   if (d.rolloutUnfinished) return 'whose rollout on the cluster has not finished';
   if (!d.templateChanged) {
-    return d.templateUnseen && !reachedBefore
-      ? 'which the previous manifests pause (spec.paused): its pods may not run its template' : undefined;
+    return d.templateUnseen ? 'which the previous manifests pause (spec.paused): its pods may not run its template' : undefined;
   }
   const podSpec = d.after?.object.spec?.template?.spec;
   const ran = (x: DeploymentMove) => x.before && !x.rolloutUnfinished && !x.templateUnseen

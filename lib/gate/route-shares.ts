@@ -34,6 +34,8 @@ export interface BackendShare {
   readonly missingService?: string;
   /** Whether the reference names another namespace than the route's own. */
   readonly otherNamespace?: boolean;
+  /** An Istio subset: its name, and the Service its host names, whose DestinationRule defines it. */
+  readonly subset?: { readonly name: string; readonly service: string };
 }
 
 /**
@@ -126,7 +128,7 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
           return { ...at, missing: `subset ${subset} (${clash}=${labels[clash]}) excludes every pod Service ${target.name} `
             + `selects (${clash}=${selector![clash]})` };
         }
-        return { ...at, selector: selector && { ...selector, ...labels } };
+        return { ...at, selector: selector && { ...selector, ...labels }, subset: { name: subset, service: target.name } };
       });
     });
   }
