@@ -742,6 +742,10 @@ describe('routes', () => {
         + 'for it until the new DestinationRule reaches the proxies, which may be after the route: define the subset in one '
         + 'apply, then route to it']);
       expect(subsetFirst.findings).toEqual([]);
+      // Objects read without their DestinationRules cannot tell.
+      const noRuleBefore = ReleaseDiff.between([...objects, virtualService('web', { v1: 100 })],
+        [...objects, rule(['v1', 'v2']), virtualService('web', { v1: 50, v2: 50 })]);
+      expect(noRuleBefore.findings).toEqual([]);
     });
 
     test('route-outpaces-pods: a subset moved onto pods that are not ready yet, its share unchanged', () => {

@@ -420,15 +420,15 @@ export class ReleaseDiff {
           }
           continue;
         }
-        // Istio answers 503 for a subset its proxies do not know yet: the DestinationRule first.
-        if (b && backend.subset !== undefined) {
-          const rule = old.rule(backend.subset.service, backend.namespace, a.object.metadata.namespace);
-          const subsets = rule ? listAt(rule.spec?.subsets, `${describeObject(rule)}: spec.subsets`) : [];
-          if (!subsets.some((x: any) => x?.name === backend.subset!.name)) {
-            this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${sends}, a subset ${rule ? `${describeObject(rule)} did not`
-              : 'no DestinationRule did'} define before this apply: Istio answers 503 for it until the new DestinationRule `
-              + 'reaches the proxies, which may be after the route: define the subset in one apply, then route to it');
-          }
+        // Istio answers 503 for a subset its proxies do not know yet: the DestinationRule first. (With
+        // no DestinationRule for the host before, the objects read may just leave them out.)
+        const oldRule = b && backend.subset
+          ? old.rule(backend.subset.service, backend.namespace, a.object.metadata.namespace) : undefined;
+        if (oldRule && !listAt(oldRule.spec?.subsets, `${describeObject(oldRule)}: spec.subsets`)
+          .some((x: any) => x?.name === backend.subset!.name)) {
+          this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${sends}, a subset ${describeObject(oldRule)} did not define before `
+            + 'this apply: Istio answers 503 for it until the new DestinationRule reaches the proxies, which may be after the '
+            + 'route: define the subset in one apply, then route to it');
         }
         // Only the pods of Deployments are modelled: a backend in front of other workloads is left alone.
         if (backend.selector === undefined
