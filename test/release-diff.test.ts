@@ -730,24 +730,6 @@ describe('routes', () => {
         + 'manifests defines subset v2 of web: the requests would fail')]);
     });
 
-    test('route-outpaces-pods: a share given to a subset the DestinationRule only defines in the same apply', () => {
-      // WHEN: v2's pods run and are ready; the subset and the share come in one apply, or one after the other
-      const oneApply = ReleaseDiff.between([...objects, rule(['v1']), virtualService('web', { v1: 100 })],
-        [...objects, rule(['v1', 'v2']), virtualService('web', { v1: 50, v2: 50 })]);
-      const subsetFirst = ReleaseDiff.between([...objects, rule(['v1', 'v2']), virtualService('web', { v1: 100 })],
-        [...objects, rule(['v1', 'v2']), virtualService('web', { v1: 50, v2: 50 })]);
-      // THEN
-      expect(oneApply.findings.map(f => f.message)).toEqual(['VirtualService web raises the share of subset v2 of web from 0% '
-        + 'to 50% of its requests (rule 1), a subset DestinationRule/web did not define before this apply: Istio answers 503 '
-        + 'for it until the new DestinationRule reaches the proxies, which may be after the route: define the subset in one '
-        + 'apply, then route to it']);
-      expect(subsetFirst.findings).toEqual([]);
-      // Objects read without their DestinationRules cannot tell.
-      const noRuleBefore = ReleaseDiff.between([...objects, virtualService('web', { v1: 100 })],
-        [...objects, rule(['v1', 'v2']), virtualService('web', { v1: 50, v2: 50 })]);
-      expect(noRuleBefore.findings).toEqual([]);
-    });
-
     test('route-outpaces-pods: a subset moved onto pods that are not ready yet, its share unchanged', () => {
       // GIVEN: v2 takes 10%; a third Deployment is scaled up from 0
       const relabelled = { ...rule(['v1', 'v2']), spec: { host: 'web', subsets: [{ name: 'v1', labels: { v: '1' } }, { name: 'v2', labels: { v: '3' } }] } };
@@ -1164,6 +1146,21 @@ describe('spec.paused: a change made while paused rolls out when the rollout res
     const diff = ReleaseDiff.between(routed({ paused: true, canaryWeight: 0 }), routed({ paused: true, canaryWeight: 10 }));
     // THEN
     expect(codes(diff)).toEqual(['block unverified-switch']);
+  });
+
+  test('a new route onto a Deployment the previous manifests pause is unverified-switch, whatever Service selected it', () => {
+    // GIVEN: web-v2 paused, selected by its own Service and a metrics Service; no route yet
+    const paused = (d: any) => ({ ...d, spec: { ...d.spec, paused: true } });
+    const v = (n: number) => deployment(`web-v${n}`, { replicas: 2, labels: { app: 'web', v: String(n) } });
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web' },
+      spec: { rules: [{ backendRefs: [{ name: 'web-v1', port: 80, weight: 50 }, { name: 'web-v2', port: 80, weight: 50 }] }] } };
+    const objects = [v(1), paused(v(2)), service('web-v1', { app: 'web', v: '1' }), service('web-v2', { app: 'web', v: '2' }),
+      service('web-metrics', { app: 'web' })];
+    // WHEN
+    const diff = ReleaseDiff.between(objects, [...objects, route]);
+    // THEN
+    expect(codes(diff)).toEqual(['block unverified-switch']);
+    expect(diff.findings[0].message).toContain('onto Deployment web-v2, which the previous manifests pause (spec.paused)');
   });
 
   test('a switch onto a paused Deployment whose pods the same apply replaces with a pod spec that served passes', () => {

@@ -346,8 +346,7 @@ export class ReleaseDiff {
   /**
    * The routes' moves. `route-outpaces-pods`: a backend whose share grows must have, when the apply
    * lands, every pod it runs after it ready; a backend with a share must exist and have pods, and
-   * no rule of a route that sent requests may give every backend a weight of 0; an Istio route may
-   * not send to a subset that its DestinationRule only defines in the same apply. `unverified-switch`:
+   * no rule of a route that sent requests may give every backend a weight of 0. `unverified-switch`:
    * no share may move onto a Deployment the route did not reach before whose pods nobody checked.
    * A new route takes over what the pods' Services sent them: only the pods this apply adds must
    * be ready, and pods nothing sent to before must run a checked template.
@@ -420,16 +419,6 @@ export class ReleaseDiff {
           }
           continue;
         }
-        // Istio answers 503 for a subset its proxies do not know yet: the DestinationRule first. (With
-        // no DestinationRule for the host before, the objects read may just leave them out.)
-        const oldRule = b && backend.subset
-          ? old.rule(backend.subset.service, backend.namespace, a.object.metadata.namespace) : undefined;
-        if (oldRule && !listAt(oldRule.spec?.subsets, `${describeObject(oldRule)}: spec.subsets`)
-          .some((x: any) => x?.name === backend.subset!.name)) {
-          this.report(app, FindingCode.ROUTE_OUTPACES_PODS, `${sends}, a subset ${describeObject(oldRule)} did not define before `
-            + 'this apply: Istio answers 503 for it until the new DestinationRule reaches the proxies, which may be after the '
-            + 'route: define the subset in one apply, then route to it');
-        }
         // Only the pods of Deployments are modelled: a backend in front of other workloads is left alone.
         if (backend.selector === undefined
           || this.select(this.afterWorkloads, backend.selector, backend.namespace).some(w => w.object.kind !== 'Deployment')) continue;
@@ -456,7 +445,8 @@ export class ReleaseDiff {
               + 'effect: start the pods in one apply, wait until they are ready, then add the route');
           }
           // Pods that no Service or route sent to before get traffic for the first time.
-          for (const d of reached.filter(x => x.before && !sentToBefore().has(x))) {
+          // (Of a Deployment the previous manifests pause, a Service's selection says nothing.)
+          for (const d of reached.filter(x => x.before && (!sentToBefore().has(x) || x.templateUnseen))) {
             const why = uncheckedBecause(d, []);
             if (why === undefined) continue;
             this.report(app, FindingCode.UNVERIFIED_SWITCH, `${sends}, onto Deployment ${d.name}, ${uncheckedTail(d, why)}`);

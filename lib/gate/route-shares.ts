@@ -34,8 +34,6 @@ export interface BackendShare {
   readonly missingService?: string;
   /** Whether the reference names another namespace than the route's own. */
   readonly otherNamespace?: boolean;
-  /** An Istio subset: its name, and the Service its host names, whose DestinationRule defines it. */
-  readonly subset?: { readonly name: string; readonly service: string };
 }
 
 /**
@@ -128,7 +126,7 @@ export function backendShares(route: KubeObject, services: Lookup, rules: Lookup
           return { ...at, missing: `subset ${subset} (${clash}=${labels[clash]}) excludes every pod Service ${target.name} `
             + `selects (${clash}=${selector![clash]})` };
         }
-        return { ...at, selector: selector && { ...selector, ...labels }, subset: { name: subset, service: target.name } };
+        return { ...at, selector: selector && { ...selector, ...labels } };
       });
     });
   }
