@@ -331,9 +331,9 @@ export class ReleaseDiff {
       if (d.held) {
         this.report(app, FindingCode.ROLLOUT_HELD, `${name}: its pod template changes while spec.paused holds its rollout, `
           + 'so no pod is replaced now (a paused Deployment only scales) and traffic sent to it reaches the pods it '
-          + 'already runs: the apply that lifts '
-          + 'spec.paused rolls the change out, and a diff from these manifests cannot see that move, since they already '
-          + 'say the new template: diff against the live objects (kubectl get deploy,svc -o yaml) then');
+          + 'already runs: the apply that lifts spec.paused rolls the change out, and a diff from these manifests cannot '
+          + 'see that move, since they already say the new template: diff against the live objects (kubectl get deploy,svc '
+          + '-o yaml) then');
       }
       if (d.unpausedUnseen) {
         this.report(app, FindingCode.ROLLOUT_HELD, `${name}: spec.paused is lifted, so a change applied while it was paused `
