@@ -89,6 +89,10 @@ export enum Severity {
 
 const SWITCH_ADVICE = 'change the template in one apply, check it, then move the traffic in the next';
 
+/** How to read the live objects the gate needs. */
+const LIVE_OBJECTS = 'kubectl get deploy,svc -o yaml, with httproutes or virtualservices,destinationrules for an app '
+  + 'with a router';
+
 /** The codes that warn by default; every other code blocks. */
 const WARNINGS = [FindingCode.SERVING_SERVICE_REMOVED, FindingCode.RECREATE_DOWNTIME, FindingCode.ROLLOUT_HELD];
 
@@ -332,13 +336,12 @@ export class ReleaseDiff {
         this.report(app, FindingCode.ROLLOUT_HELD, `${name}: its pod template changes while spec.paused holds its rollout, `
           + 'so no pod is replaced now (a paused Deployment only scales) and traffic sent to it reaches the pods it '
           + 'already runs: the apply that lifts spec.paused rolls the change out, and a diff from these manifests cannot '
-          + 'see that move, since they already say the new template: diff against the live objects (kubectl get deploy,svc '
-          + '-o yaml) then');
+          + `see that move, since they already say the new template: diff against the live objects (${LIVE_OBJECTS}) then`);
       }
       if (d.unpausedUnseen) {
         this.report(app, FindingCode.ROLLOUT_HELD, `${name}: spec.paused is lifted, so a change applied while it was paused `
           + 'rolls out now, which the previous manifests cannot show (they already say the changed template): diff '
-          + 'against the live objects (kubectl get deploy,svc -o yaml) to check that move');
+          + `against the live objects (${LIVE_OBJECTS}) to check that move`);
       }
     }
   }
@@ -445,8 +448,7 @@ export class ReleaseDiff {
               + 'effect: start the pods in one apply, wait until they are ready, then add the route');
           }
           // Pods that no Service or route sent to before get traffic for the first time.
-          // (Of a Deployment the previous manifests pause, a Service's selection says nothing.)
-          for (const d of reached.filter(x => x.before && (!sentToBefore().has(x) || x.templateUnseen))) {
+          for (const d of reached.filter(x => x.before && !sentToBefore().has(x))) {
             const why = uncheckedBecause(d, []);
             if (why === undefined) continue;
             this.report(app, FindingCode.UNVERIFIED_SWITCH, `${sends}, onto Deployment ${d.name}, ${uncheckedTail(d, why)}`);
