@@ -413,7 +413,7 @@ export abstract class StrategyApp extends Construct {
         backends: rule.backends.map(b => ({ serviceName: b.service.name, subset: this.subsetOf(b), weight: b.weight })),
         mirror: rule.mirror && { serviceName: rule.mirror.service.name, percent: rule.mirror.percent },
       })),
-      standbySubsets: standby.map(b => this.subsetOf(b)!).filter(Boolean),
+      standbySubsets: standby.flatMap(b => this.subsetOf(b) ?? []),
     });
     const backends = rules.flatMap(rule => rule.backends);
     const mirrors = rules.flatMap(rule => (rule.mirror ? [rule.mirror] : []));
